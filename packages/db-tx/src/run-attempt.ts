@@ -1,0 +1,184 @@
+import type { AsyncLocalStorage } from 'node:async_hooks'
+import type { Logger } from '@duckkit/resilience'
+import type { AgeWatch } from './age-watch.js'
+import type { CallScope } from './call-scope.js'
+import { Deadline } from './deadline.js'
+import { TransactionTimeoutError } from './errors.js'
+import type { TransactionEvents } from './events.js'
+import type { Counter } from './manager-stats.js'
+import type { UnitSettings } from './options.js'
+import { runBody } from './run-body.js'
+import {
+  TransactionState,
+  type SendSettings,
+  type StateReporter,
+} from './transaction-state.js'
+import type {
+  Transaction,
+  TransactionConnection,
+  TransactionPool,
+} from './types.js'
+import { Unit, type UnitHost } from './unit.js'
+import type { WriteLanes } from './write-lanes.js'
+
+/** What one attempt of an outermost unit needs from its manager. */
+export interface AttemptHost {
+  /** The pool connections come from. */
+  readonly pool: TransactionPool
+  /** The age limit in milliseconds (`0`: none). */
+  readonly maxAgeMs: number
+  /** Watches attempts for the age limit, when there is one. */
+  readonly ages: AgeWatch | undefined
+  /** The manager's write lanes. */
+  readonly lanes: WriteLanes
+  /** The ambient context. */
+  readonly als: AsyncLocalStorage<Unit>
+  /** Starts units nested in the attempt's units. */
+  readonly units: UnitHost
+  /** Receives aborts and conflicts. */
+  readonly reporter: StateReporter
+  /** How statements are sent. */
+  readonly send: SendSettings
+  /** The manager's counters. */
+  readonly counts: Record<Counter, number>
+  /** The manager's logger. */
+  readonly logger: Logger | undefined
+  /** Whether an event has listeners. */
+  listens(event: keyof TransactionEvents): boolean
+  /** Emits a manager event. */
+  emit<K extends keyof TransactionEvents>(
+    event: K,
+    payload: TransactionEvents[K],
+  ): void
+}
+
+/**
+ * One attempt of an outermost unit: take its lanes and a connection, run `fn`
+ * with BEGIN sent with its first statement, COMMIT (or ROLLBACK when it throws
+ * or its deadline passes), release the connection and the lanes. The caller
+ * retries conflicted attempts.
+ */
+export async function runAttempt<T>(
+  host: AttemptHost,
+  id: number,
+  number: number,
+  fn: (tx: Transaction) => Promise<T> | T,
+  settings: UnitSettings,
+  call: CallScope,
+  started: (root: Unit) => void,
+): Promise<T> {
+  const { pool, maxAgeMs, logger } = host
+  host.counts.attempts += 1
+  if (call.signal?.aborted === true) throw call.signal.reason
+  const releaseLanes =
+    settings.lanes.length > 0
+      ? await host.lanes.acquire(settings.lanes, call.signal)
+      : undefined
+  let connection: TransactionConnection
+  try {
+    connection = await pool.acquire(
+      call.signal === undefined ? undefined : { signal: call.signal },
+    )
+  } catch (error) {
+    releaseLanes?.()
+    throw error
+  }
+  const readOnly = settings.readOnly === true
+  const deadline = new Deadline()
+  const state = new TransactionState(
+    id,
+    number,
+    readOnly,
+    connection,
+    host.reporter,
+    host.send,
+  )
+  const root = new Unit(host.units, state, undefined, {
+    readOnly,
+    deadline,
+    joined: false,
+    lanes: settings.lanes,
+    label: settings.label,
+  })
+  state.units.push(root)
+  started(root)
+  if (host.listens('begin')) {
+    host.emit('begin', {
+      id,
+      attempt: number,
+      readOnly,
+      label: settings.label,
+    })
+  }
+
+  const expire = (error: unknown): void => {
+    if (state.closed || deadline.aborted) return
+    state.abort(error)
+    deadline.abort(error)
+    state.interrupt()
+  }
+  const onCallAbort = (): void => {
+    expire(call.signal?.reason)
+  }
+  call.signal?.addEventListener('abort', onCallAbort, { once: true })
+  const unwatch = host.ages?.watch(() => {
+    if (state.closed || deadline.aborted) return
+    host.counts.expired += 1
+    host.emit('timeout', {
+      id,
+      depth: 0,
+      reason: 'max-age',
+      timeoutMs: maxAgeMs,
+    })
+    logger?.warn(
+      { id, maxAgeMs },
+      'db-tx rolled back a transaction open past maxAgeMs',
+    )
+    expire(new TransactionTimeoutError(maxAgeMs, 'max-age'))
+  })
+  const stopTimers = (): void => {
+    unwatch?.()
+    call.signal?.removeEventListener('abort', onCallAbort)
+  }
+  // The caller may have aborted while this attempt waited for a lane or a connection.
+  if (aborted(call.signal)) onCallAbort()
+
+  let destroy = false
+  try {
+    const value = await runBody(host.als, root, fn)
+    root.closed = true
+    stopTimers()
+    await state.commit()
+    return value
+  } catch (error) {
+    root.closed = true
+    stopTimers()
+    try {
+      await state.rollback()
+    } catch (rollbackError) {
+      destroy = true
+      logger?.error(
+        { err: rollbackError, id },
+        'db-tx ROLLBACK failed; closing the connection',
+      )
+    }
+    throw error
+  } finally {
+    state.close()
+    releaseLanes?.()
+    await connection
+      .release(
+        destroy ? { destroy: true, reason: 'ROLLBACK failed' } : undefined,
+      )
+      .catch((error: unknown) => {
+        logger?.error(
+          { err: error, id },
+          'db-tx could not release its connection',
+        )
+      })
+  }
+}
+
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true
+}
