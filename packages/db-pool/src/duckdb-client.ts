@@ -28,6 +28,12 @@ export interface DuckDBClientOptions extends PoolOptions {
   mode?: DuckDBClientMode
   /** Runs `transaction(fn)`; `@duckkit/db-tx` provides a richer one. @default BEGIN / COMMIT, ROLLBACK on error */
   transaction?: TransactionRunner
+  /**
+   * An open pool to run on instead of opening one (implies `pool` mode; the
+   * other pool options are then ignored). `close()` leaves a borrowed pool open.
+   * @default undefined (the client opens its own pool)
+   */
+  pool?: Pool
 }
 
 const POOL_FLAGS = new Set(['1', 'true', 'on', 'yes', 'pool'])
@@ -82,10 +88,31 @@ export class DuckDBClient {
   #opened: Pool | undefined = undefined
   #shared: Promise<PooledConnection> | undefined = undefined
   #closed = false
+  readonly #ownsPool: boolean
 
   constructor(options: DuckDBClientOptions = {}) {
-    const { mode, transaction, ...poolOptions } = options
-    this.mode = resolveClientMode(mode)
+    const { mode, transaction, pool, ...poolOptions } = options
+    if (
+      pool !== undefined &&
+      (typeof pool !== 'object' ||
+        pool === null ||
+        typeof pool.withConnection !== 'function')
+    ) {
+      throw new PoolOptionsError('pool', pool, 'a Pool from createPool()')
+    }
+    if (pool !== undefined && mode === 'singleton') {
+      throw new PoolOptionsError(
+        'mode',
+        mode,
+        "'pool' (or unset) when a pool is given",
+      )
+    }
+    this.mode = pool === undefined ? resolveClientMode(mode) : 'pool'
+    this.#ownsPool = pool === undefined
+    if (pool !== undefined) {
+      this.#pool = Promise.resolve(pool)
+      this.#opened = pool
+    }
     if (transaction !== undefined && typeof transaction !== 'function') {
       throw new PoolOptionsError('transaction', transaction, 'a function')
     }
@@ -104,7 +131,10 @@ export class DuckDBClient {
     const { min, max, clock, healthTimeoutMs } = resolvePoolOptions(
       this.#poolOptions,
     )
-    this.#limits = { min, max }
+    this.#limits =
+      pool === undefined
+        ? { min, max }
+        : { min: pool.stats().min, max: pool.stats().max }
     this.#clock = clock
     this.#healthTimeoutMs = healthTimeoutMs
   }
@@ -187,9 +217,13 @@ export class DuckDBClient {
     )
   }
 
-  /** Closes the pool (and the shared connection); later calls fail with `PoolClosedError`. */
+  /** Closes the pool (and the shared connection); later calls fail with `PoolClosedError`. A pool given as the `pool` option is left open. */
   async close(): Promise<void> {
     this.#closed = true
+    if (!this.#ownsPool) {
+      this.#pool = undefined
+      return
+    }
     const pool = this.#pool
     if (pool === undefined) return
     const opened = await pool.catch(() => undefined)

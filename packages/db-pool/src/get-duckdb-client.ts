@@ -40,3 +40,18 @@ export function getDuckDBClient(options?: DuckDBClientOptions): DuckDBClient {
     shared.client = new DuckDBClient(options)
   return shared.client
 }
+
+/**
+ * Makes `client` what {@link getDuckDBClient} returns from now on (for a
+ * container that bridges old code to its own pool during a migration), and
+ * returns a function that puts back the previous client if `client` is still
+ * the installed one. Emits no deprecation warning.
+ */
+export function setDuckDBClient(client: DuckDBClient | undefined): () => void {
+  const shared = state()
+  const previous = shared.client
+  shared.client = client
+  return () => {
+    if (shared.client === client) shared.client = previous
+  }
+}

@@ -4,6 +4,7 @@ export type { DuckDBClientMode, DuckDBClientOptions } from './duckdb-client.js'
 export {
   GET_CLIENT_DEPRECATION_CODE,
   getDuckDBClient,
+  setDuckDBClient,
 } from './get-duckdb-client.js'
 export { defaultTransactionRunner } from './transaction-runner.js'
 export type { TransactionRunner } from './transaction-runner.js'

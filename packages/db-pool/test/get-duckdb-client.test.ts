@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { getDuckDBClient } from '../src/index.js'
+import {
+  createPool,
+  DuckDBClient,
+  getDuckDBClient,
+  setDuckDBClient,
+} from '../src/index.js'
 
 describe('getDuckDBClient', () => {
   const warnings: Error[] = []
@@ -39,5 +44,39 @@ describe('getDuckDBClient', () => {
           (warning as { code?: string }).code === 'DUCKKIT_DEP_GET_CLIENT',
       ),
     ).toHaveLength(1)
+  })
+
+  it('setDuckDBClient installs a client over an existing pool and restores the previous one', async () => {
+    const pool = await createPool({ max: 2 })
+    try {
+      const before = getDuckDBClient()
+      const bridged = new DuckDBClient({ pool })
+      expect(bridged.mode).toBe('pool')
+      const restore = setDuckDBClient(bridged)
+      expect(getDuckDBClient()).toBe(bridged)
+      await getDuckDBClient().execute('CREATE TABLE t AS SELECT 7 AS v')
+      // The old-style call ran on the given pool's database.
+      expect(await pool.query('SELECT v FROM t')).toEqual([{ v: 7 }])
+      await bridged.close()
+      // Closing the bridge leaves the borrowed pool open.
+      expect(pool.stats().state).toBe('open')
+      expect(await pool.query('SELECT 1 AS one')).toEqual([{ one: 1 }])
+      restore()
+      expect(getDuckDBClient()).toBe(before)
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('refuses a pool option that is not a pool, or together with singleton mode', async () => {
+    expect(() => new DuckDBClient({ pool: {} as never })).toThrow(/pool/)
+    const pool = await createPool({ max: 1 })
+    try {
+      expect(() => new DuckDBClient({ pool, mode: 'singleton' })).toThrow(
+        /mode/,
+      )
+    } finally {
+      await pool.close()
+    }
   })
 })

@@ -271,7 +271,6 @@ export function createServiceContainer(
           pool: c.pool,
           cache: c.queryCache,
           logger: c.logger,
-          clock: c.clock,
         }),
       {
         start: (client) => {

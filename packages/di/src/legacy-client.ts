@@ -10,7 +10,7 @@ import {
   type TransactionRunner,
 } from '@duckkit/db-pool'
 import { statementKind } from '@duckkit/db-tx'
-import type { Clock, Logger } from '@duckkit/resilience'
+import type { Logger } from '@duckkit/resilience'
 
 /** What the bridge tells about committed writes: the query cache's statement invalidation. */
 export interface StatementInvalidator {
@@ -20,22 +20,18 @@ export interface StatementInvalidator {
 
 /** Options of {@link createLegacyClient}. */
 export interface LegacyClientOptions {
-  /** The container's pool: the client opens its connections on the same DuckDB instance. */
+  /** The container's pool: the client runs every statement on it. */
   readonly pool: Pool
   /** Cache to invalidate after each write the client commits. @default undefined (no cache) */
   readonly cache?: StatementInvalidator | undefined
-  /** Most connections the client itself opens on the shared instance. @default 2 */
-  readonly max?: number | undefined
   /** Logger with pino's method shape, told when an invalidation fails. @default undefined */
   readonly logger?: Logger | undefined
-  /** Source of time and timers for the client's connections. @default systemClock */
-  readonly clock?: Clock | undefined
 }
 
 /**
  * A `DuckDBClient` for code written against the old `getDuckDBClient()` API:
- * it runs in `pool` mode on the container pool's DuckDB instance (same
- * database, same data, `:memory:` included), and every write it commits, in
+ * it runs in `pool` mode on the container's own pool (same connections,
+ * limits and statistics), and every write it commits, in
  * `execute`, a writing `query` or a `transaction`, invalidates the query cache
  * as a write through the transaction manager would.
  */
@@ -46,15 +42,7 @@ class BridgedDuckDBClient extends DuckDBClient {
     options: LegacyClientOptions,
     invalidate: (statements: readonly string[]) => Promise<void>,
   ) {
-    super({
-      mode: 'pool',
-      instance: options.pool.instance,
-      min: 0,
-      max: options.max ?? 2,
-      transaction: recordingRunner(invalidate),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-    })
+    super({ pool: options.pool, transaction: recordingRunner(invalidate) })
     this.#invalidate = invalidate
   }
 

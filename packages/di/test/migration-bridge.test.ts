@@ -32,9 +32,9 @@ describe('the getDuckDBClient() bridge', () => {
         owner: 'ada',
       })
 
-      // Same database as the container's pool: `:memory:` would be empty otherwise.
+      // The container's own pool (so `:memory:` data is shared, and limits and stats are one).
       const pool = container.resolve('pool')
-      expect(bridge.pool?.instance).toBe(pool.instance)
+      expect(bridge.pool).toBe(pool)
       const rows = await pool.query<{ n: number }>(
         'SELECT count(*)::INTEGER AS n FROM dataset_metadata',
       )
