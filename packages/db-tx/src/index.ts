@@ -27,7 +27,7 @@ export type {
   TransactionStats,
 } from './events.js'
 export type { DurationPercentiles } from './duration-stats.js'
-export type { EventListener } from './emitter.js'
+export type { Listener as EventListener } from '@duckkit/resilience'
 export {
   isNestedTransactionError,
   isPoolAccessInTransactionError,

@@ -1,5 +1,5 @@
 import type { QueryParams, Row } from '@duckkit/db-pool'
-import type { EventListener } from './emitter.js'
+import type { Listener as EventListener } from '@duckkit/resilience'
 import type { TransactionEvents, TransactionStats } from './events.js'
 import type {
   ExecuteResult,

@@ -3,7 +3,7 @@ import type { QueryParams, Row } from '@duckkit/db-pool'
 import { InvalidOptionError, retry } from '@duckkit/resilience'
 import { AgeWatch } from './age-watch.js'
 import { createCallScope } from './call-scope.js'
-import { Emitter, type EventListener } from './emitter.js'
+import { Emitter, type Listener as EventListener } from '@duckkit/resilience'
 import {
   PoolAccessInTransactionError,
   TransactionManagerClosedError,

@@ -22,7 +22,7 @@ import {
   type DisposalFailure,
 } from './errors.js'
 import type { ContainerEvents } from './events.js'
-import type { Listener } from './emitter.js'
+import type { Listener } from '@duckkit/resilience'
 import type { Lifetime } from './lifetime.js'
 import {
   isFromScope,

@@ -6,7 +6,7 @@ import {
   type AwilixContainer,
   type Resolver,
 } from 'awilix'
-import { Emitter } from './emitter.js'
+import { Emitter } from '@duckkit/resilience'
 import {
   ContainerStateError,
   LifetimeViolationError,

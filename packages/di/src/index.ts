@@ -29,7 +29,7 @@ export type {
   StartedEvent,
   StartFailedEvent,
 } from './events.js'
-export type { Listener } from './emitter.js'
+export type { Listener } from '@duckkit/resilience'
 export { noopLogger } from './noop-logger.js'
 export {
   ConfigError,

@@ -1,5 +1,5 @@
 import { type Transaction } from '@duckkit/db-tx'
-import { InvalidOptionError } from '@duckkit/resilience'
+import { Emitter, InvalidOptionError } from '@duckkit/resilience'
 import { type z } from 'zod'
 import { CachedReads } from './cached-reads.js'
 import { MODEL_CONFIGS_TABLE } from './migrations.js'
@@ -29,7 +29,6 @@ import {
   type ModelConfigListener,
   type ModelConfigOperation,
   type ModelConfigStats,
-  ServiceEmitter,
 } from './service-events.js'
 import {
   type ModelConfigServiceOptions,
@@ -57,7 +56,7 @@ const WIRING_PROBE = `UPDATE ${MODEL_CONFIGS_TABLE} SET priority = priority WHER
 export class ModelConfigService {
   readonly #settings: ServiceSettings
   readonly #reads: CachedReads
-  readonly #emitter: ServiceEmitter
+  readonly #emitter: Emitter<ModelConfigEvents>
   #starting: Promise<MigrationResult> | undefined
   #schemaVersion = 0
   #readCount = 0
@@ -69,7 +68,7 @@ export class ModelConfigService {
   /** Checks the options; throws an `InvalidOptionError` naming the first bad field. */
   constructor(options: ModelConfigServiceOptions) {
     this.#settings = resolveServiceOptions(options)
-    this.#emitter = new ServiceEmitter((error) => {
+    this.#emitter = new Emitter<ModelConfigEvents>((error) => {
       this.#settings.logger?.warn(
         { err: error },
         'model-config: an event listener threw',

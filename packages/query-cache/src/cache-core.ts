@@ -1,5 +1,5 @@
 import { type LRUCache } from 'lru-cache'
-import { type Emitter } from './emitter.js'
+import { type Emitter } from '@duckkit/resilience'
 import { type CacheEntry } from './entry.js'
 import { type QueryCacheEvents } from './events.js'
 import { type L2Store } from './l2-store.js'

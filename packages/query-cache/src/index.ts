@@ -11,7 +11,7 @@ export type {
   TransactionListener,
 } from './types.js'
 export type { CacheTier, QueryCacheEvents } from './events.js'
-export type { Listener } from './emitter.js'
+export type { Listener } from '@duckkit/resilience'
 export type { QueryCacheStats } from './stats.js'
 export { jsonSerializer } from './serializer.js'
 export { normalizeTableName } from './table-name.js'

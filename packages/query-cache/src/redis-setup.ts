@@ -1,6 +1,6 @@
 import { createCircuitBreaker } from '@duckkit/resilience'
 import { type Cluster, type Redis } from 'ioredis'
-import { type Emitter } from './emitter.js'
+import { type Emitter } from '@duckkit/resilience'
 import { CacheSerializationError } from './errors.js'
 import { type QueryCacheEvents } from './events.js'
 import { L2Store } from './l2-store.js'

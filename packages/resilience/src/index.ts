@@ -49,6 +49,7 @@ export {
 } from './invalid-option-error.js'
 export { withTimeout } from './with-timeout.js'
 export type { WithTimeoutOptions } from './with-timeout.js'
+export { Emitter } from './emitter.js'
 export type { Listener } from './emitter.js'
 export type { Logger, LogMethod } from './logger.js'
 export type { Jitter } from './backoff.js'
