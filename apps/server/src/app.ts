@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { type Server } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { Ajv } from 'ajv'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
-  type FastifyServerOptions,
+  type FastifyHttpOptions,
 } from 'fastify'
 import { type Logger } from 'pino'
 import { bearerAuth } from './auth.js'
@@ -15,6 +16,12 @@ import { etagHook } from './etag.js'
 import { ServiceMetrics } from './metrics.js'
 import { RequestLogController } from './request-logging.js'
 import { problemSchema, sendProblem } from './problem.js'
+import {
+  clientErrorHandler,
+  drainRefusedBody,
+  frameworkErrors,
+  requireHostHeader,
+} from './protocol-errors.js'
 import { adminChaosRoutes } from './routes/admin-chaos.js'
 import { dashboardRoute } from './routes/dashboard.js'
 import { healthRoutes, type Lifecycle } from './routes/health.js'
@@ -50,7 +57,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { services } = options
   const lifecycle = options.lifecycle ?? { shuttingDown: false }
-  const fastifyOptions: FastifyServerOptions = {
+  const fastifyOptions: FastifyHttpOptions<Server> = {
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     genReqId: (request) => {
       const given = request.headers['x-request-id']
@@ -61,6 +68,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new RequestLogController(),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Protocol errors are problem documents too (see protocol-errors.ts).
+    clientErrorHandler,
+    frameworkErrors,
+    http: { requireHostHeader: false },
   }
   const app = Fastify(
     options.logger === undefined
@@ -132,7 +143,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id)
     done()
   })
+  app.addHook('onRequest', requireHostHeader)
   app.addHook('onSend', etagHook)
+  app.addHook('onSend', drainRefusedBody)
   app.addHook('onSend', async (_request, reply, payload) => {
     // During shutdown, answers close their connection so the server can finish closing.
     if (lifecycle.shuttingDown) reply.header('connection', 'close')

@@ -16,6 +16,7 @@ import {
   isCircuitOpenError,
   isConstraintViolationError,
   isDatabaseError,
+  isFatalDatabaseError,
   isTransactionConflictError,
 } from '@duckkit/resilience'
 import { type ProblemIssue, type ProblemSpec } from './problem.js'
@@ -94,6 +95,7 @@ export function mapError(error: unknown): ProblemSpec {
   if (
     isPoolClosedError(error) ||
     isPoolDownError(error) ||
+    isFatalDatabaseError(error) ||
     isTransactionManagerClosedError(error)
   ) {
     return {

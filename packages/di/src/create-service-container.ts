@@ -1,4 +1,10 @@
-import { createPool, type DuckDBClient, type Pool } from '@duckkit/db-pool'
+import {
+  createPool,
+  type DuckDBClient,
+  isPoolAcquireTimeoutError,
+  isPoolQueueFullError,
+  type Pool,
+} from '@duckkit/db-pool'
 import {
   createTransactionManager,
   type TransactionManager,
@@ -12,6 +18,8 @@ import {
 import { createQueryCache, type QueryCache } from '@duckkit/query-cache'
 import {
   BreakerRegistry,
+  classifyError,
+  countsAsFailure,
   createChaosInjector,
   createPolicy,
   InvalidOptionError,
@@ -155,6 +163,8 @@ export function createServiceContainer(
       (c) =>
         new BreakerRegistry({
           resetTimeoutMs: c.config.breakerResetTimeoutMs,
+          // A full pool is local overload, not an unhealthy database: it must not open the breaker.
+          isFailure: countsAsDatabaseFailure,
           clock: c.clock,
           logger: c.logger,
         }),
@@ -300,4 +310,11 @@ function duckdbSettings(
     settings.memory_limit = config.duckdbMemoryLimit
   }
   return settings
+}
+
+/** The breaker's judgement: resilience's, except that pool exhaustion does not count. */
+function countsAsDatabaseFailure(error: unknown): boolean {
+  if (isPoolAcquireTimeoutError(error) || isPoolQueueFullError(error))
+    return false
+  return countsAsFailure(classifyError(error))
 }

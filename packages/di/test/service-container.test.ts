@@ -1,5 +1,9 @@
 import type { DuckDBInstance } from '@duckdb/node-api'
-import { createPool, type Pool } from '@duckkit/db-pool'
+import {
+  createPool,
+  PoolAcquireTimeoutError,
+  type Pool,
+} from '@duckkit/db-pool'
 import type { TransactionManager } from '@duckkit/db-tx'
 import type { ModelConfigService } from '@duckkit/model-config'
 import type { QueryCache } from '@duckkit/query-cache'
@@ -39,6 +43,31 @@ function recordSteps(container: ReturnType<typeof createServiceContainer>) {
 }
 
 describe('createServiceContainer', () => {
+  it('opens the database breaker on I/O failures, never on pool exhaustion', async () => {
+    const container = createServiceContainer({ config: testConfig() })
+    try {
+      const breaker = container.resolve('breakers').get('duckdb')
+      const exhausted = new PoolAcquireTimeoutError(10, 5, 2)
+      for (let i = 0; i < 20; i++) {
+        await expect(
+          breaker.execute(() => Promise.reject(exhausted)),
+        ).rejects.toBe(exhausted)
+      }
+      expect(breaker.state).toBe('closed')
+      // Same registry defaults, fresh window: real I/O failures do open it.
+      const other = container.resolve('breakers').get('duckdb-io-probe')
+      const io = new Error(
+        'IO Error: Could not read from file "db.duckdb": Input/output error',
+      )
+      for (let i = 0; i < 20 && other.state === 'closed'; i++) {
+        await other.execute(() => Promise.reject(io)).catch(() => undefined)
+      }
+      expect(other.state).toBe('open')
+    } finally {
+      await container.dispose()
+    }
+  })
+
   it('starts in dependency order and disposes in reverse', async () => {
     const container = createServiceContainer({ config: testConfig() })
     const steps = recordSteps(container)

@@ -55,3 +55,4 @@ export {
   MAX_PARAMETERS_LENGTH,
   MAX_PRIORITY,
 } from './schemas.js'
+export { MAX_INPUT_DEPTH } from './validate.js'

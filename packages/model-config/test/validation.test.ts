@@ -4,6 +4,7 @@ import { createQueryCache } from '@duckkit/query-cache'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isInvalidOptionError } from '@duckkit/resilience'
 import { ModelConfigService } from '../src/service.js'
+import { MAX_INPUT_DEPTH } from '../src/validate.js'
 import {
   isModelConfigValidationError,
   type ModelConfigValidationError,
@@ -102,6 +103,46 @@ describe('input validation', () => {
       'priority',
       'provider',
     ])
+  })
+
+  it('refuses parameters nested deeper than MAX_INPUT_DEPTH, however deep, without overflowing the stack', async () => {
+    const nest = (depth: number): unknown => {
+      let value: unknown = 1
+      for (let i = 0; i < depth; i += 1) value = { a: value }
+      return value
+    }
+    const fits = await stack.service.upsertConfig({
+      ...valid,
+      priority: 11,
+      parameters: { nested: nest(MAX_INPUT_DEPTH - 2) as never },
+    })
+    expect(fits.priority).toBe(11)
+    for (const depth of [MAX_INPUT_DEPTH, 5000, 100_000]) {
+      const error = await rejection(
+        stack.service.upsertConfig({
+          ...valid,
+          priority: 12,
+          parameters: { nested: nest(depth) as never },
+        }),
+      )
+      expect(error).toMatchObject({ field: 'parameters', rule: 'too_deep' })
+    }
+    await expect(
+      rejection(
+        stack.service.replaceChain('chat_deep', [
+          { modelId: 'a', modelName: 'A', provider: 'openai' },
+          {
+            modelId: 'b',
+            modelName: 'B',
+            provider: 'openai',
+            parameters: { nested: nest(3000) as never },
+          },
+        ]),
+      ),
+    ).resolves.toMatchObject({
+      field: 'entries.1.parameters',
+      rule: 'too_deep',
+    })
   })
 
   it('ignores createdAt and updatedAt so a read configuration can be written back', async () => {

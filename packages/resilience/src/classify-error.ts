@@ -145,6 +145,14 @@ function fromTransaction(
     return new TransactionAbortedError(message, common)
   }
   if (/^failed to commit/i.test(text)) {
+    // A commit can also fail on I/O (a WAL write on a full disk): that is not a conflict.
+    if (
+      /could not (write|read|open|sync)|no space left|i\/o error|io error/i.test(
+        text,
+      )
+    ) {
+      return new IoError(message, common)
+    }
     return new TransactionConflictError(message, { ...common, phase: 'commit' })
   }
   if (/conflict/i.test(text)) {

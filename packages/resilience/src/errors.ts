@@ -272,10 +272,13 @@ export const isCircuitOpenError = guard<CircuitOpenError>(
 /**
  * Whether an error says something about the database's health (and so should
  * count toward opening a circuit breaker): transient and fatal errors do;
- * errors in the query or the data (syntax, constraint, catalog, conversion) do not.
+ * errors in the query or the data (syntax, constraint, catalog, conversion) do
+ * not, and neither do transaction conflicts, which mean concurrent writers met
+ * on the same rows (a conflict storm is contention, not an unhealthy database).
  */
 export function countsAsFailure(value: unknown): boolean {
   if (!isDatabaseError(value)) return true
+  if (value.code === ErrorCodes.transactionConflict) return false
   return (
     value.retryable ||
     value.code === ErrorCodes.fatal ||

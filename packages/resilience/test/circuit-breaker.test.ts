@@ -13,6 +13,7 @@ import {
   isInvalidOptionError,
   QueryTimeoutError,
   SqlSyntaxError,
+  TransactionConflictError,
 } from '../src/index.js'
 import { errorOf, withDatabase } from './duckdb-fixtures.js'
 
@@ -68,8 +69,15 @@ describe('circuit breaker', () => {
     expect(target.state).toBe('closed')
   })
 
-  it('does not open on syntax, constraint, catalog or data errors', async () => {
+  it('does not open on syntax, constraint, catalog, data errors or conflicts', async () => {
     const target = breaker()
+    await fail(
+      target,
+      new TransactionConflictError(
+        'TransactionContext Error: Conflict on update!',
+      ),
+      10,
+    )
     await fail(target, new SqlSyntaxError('Parser Error: x'), 10)
     await fail(
       target,
@@ -80,8 +88,8 @@ describe('circuit breaker', () => {
     expect(target.state).toBe('closed')
     expect(target.stats()).toMatchObject({
       failures: 0,
-      ignoredErrors: 30,
-      calls: 30,
+      ignoredErrors: 40,
+      calls: 40,
     })
   })
 

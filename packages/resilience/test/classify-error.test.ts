@@ -390,6 +390,14 @@ describe('classifyError on message forms and odd values', () => {
       TransactionConflictError,
     ],
     [
+      'TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint violation: duplicate key "50"',
+      TransactionConflictError,
+    ],
+    [
+      'TransactionContext Error: Failed to commit: Could not write file "/data/x.duckdb.wal": No space left on device',
+      IoError,
+    ],
+    [
       '{"exception_type":"TransactionContext","exception_message":"Conflict on update!"}',
       TransactionConflictError,
     ],
