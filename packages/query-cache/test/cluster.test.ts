@@ -1,13 +1,12 @@
 import { type DuckDBInstance } from '@duckdb/node-api'
-import { uniqueKeyPrefix } from '@duckkit/test-utils'
+import { startRedisCluster, uniqueKeyPrefix } from '@duckkit/test-utils'
 import { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createQueryCache, type QueryCache } from '../src/index.js'
 import { openDatabase, runnerFor, transaction } from './helpers/duckdb.js'
-import { startCluster } from './helpers/redis-cluster.js'
 import { busTrusted } from './helpers/wait.js'
 
-const cluster = await startCluster()
+const cluster = await startRedisCluster()
 
 describe.skipIf(cluster === undefined)(
   'Redis Cluster (three local masters)',

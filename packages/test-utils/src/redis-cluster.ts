@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pingRedis } from '@duckkit/test-utils'
+import { pingRedis } from './redis.js'
 import { Redis } from 'ioredis'
 
 /** A local Redis Cluster of three masters that a test started. */
@@ -25,13 +25,13 @@ const CLI_BIN = process.env.REDIS_CLI_BIN ?? 'redis-cli'
  * `redis-cli --cluster create`. Returns undefined with a notice when
  * redis-server is not installed and CI is unset (throws under CI).
  */
-export async function startCluster(): Promise<LocalCluster | undefined> {
+export async function startRedisCluster(): Promise<LocalCluster | undefined> {
   if (spawnSync(SERVER_BIN, ['--version']).status !== 0) {
     const message = 'redis-server is not installed'
     if (process.env.CI === 'true')
       throw new Error(`${message}; CI=true requires it for the cluster tests`)
     process.stderr.write(
-      `\n[query-cache] ${message}: skipping the Redis Cluster tests.\n`,
+      `\n[duckkit test-utils] ${message}: skipping the Redis Cluster tests.\n`,
     )
     return undefined
   }
@@ -120,10 +120,15 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   throw new Error('local Redis Cluster did not come up')
 }
 
-/** Ports p (from 7101 up) where p and p + 10000 are both free. */
+/**
+ * Ports p where p and p + 10000 are both free, searched from a random start in
+ * 7100-7899 so suites starting clusters at the same time rarely race for a port.
+ */
 async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = []
-  for (let port = 7101; port < 7999 && ports.length < count; port += 1) {
+  const start = 7100 + Math.floor(Math.random() * 80) * 10
+  for (let i = 0; i < 900 && ports.length < count; i += 1) {
+    const port = 7100 + ((start - 7100 + i) % 900)
     if ((await isFree(port)) && (await isFree(port + 10000))) ports.push(port)
   }
   if (ports.length < count)
