@@ -3,6 +3,8 @@ import {
   systemClock,
   type Clock,
   type Logger,
+  clockOption,
+  loggerOption,
 } from '@duckkit/resilience'
 import type {
   ConflictRetryOptions,
@@ -120,33 +122,11 @@ export function resolveManagerOptions(
       `one of ${GUARDS.join(', ')}`,
     )
   }
-  const clock = options.clock ?? systemClock
-  if (
-    typeof clock !== 'object' ||
-    typeof clock.now !== 'function' ||
-    typeof clock.setTimeout !== 'function' ||
-    typeof clock.clearTimeout !== 'function'
-  ) {
-    throw new InvalidOptionError(
-      'clock',
-      clock,
-      'an object with now, setTimeout and clearTimeout',
-    )
-  }
+  const clock = clockOption(options.clock)
   const random = options.random ?? Math.random
   if (typeof random !== 'function')
     throw new InvalidOptionError('random', random, 'a function')
-  const logger = options.logger
-  if (
-    logger !== undefined &&
-    (typeof logger !== 'object' || typeof logger.error !== 'function')
-  ) {
-    throw new InvalidOptionError(
-      'logger',
-      logger,
-      'an object with debug, info, warn and error',
-    )
-  }
+  const logger = loggerOption(options.logger)
   return {
     pool,
     listeners: [...listeners],

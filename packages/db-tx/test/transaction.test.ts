@@ -222,6 +222,13 @@ describe('transaction()', () => {
     expect(() =>
       createTransactionManager({ pool, retry: { maxAttempts: 0 } }),
     ).toThrow(/retry.maxAttempts/)
+    // A null logger used to fail with a TypeError instead of naming the field.
+    expect(() =>
+      createTransactionManager({ pool, logger: null as never }),
+    ).toThrow(/logger/)
+    expect(() =>
+      createTransactionManager({ pool, clock: { now: () => 0 } as never }),
+    ).toThrow(/clock/)
     const tm = createTransactionManager({ pool })
     const error: unknown = await tm
       .transaction(() => 1, { timeoutMs: Number.NaN })

@@ -1,4 +1,8 @@
-import { InvalidOptionError, type Logger } from '@duckkit/resilience'
+import {
+  InvalidOptionError,
+  loggerOption,
+  type Logger,
+} from '@duckkit/resilience'
 import { noopLogger } from './noop-logger.js'
 
 /** Options of {@link createContainer}. */
@@ -21,25 +25,11 @@ export interface ResolvedContainerOptions {
   readonly now: () => number
 }
 
-const LOG_METHODS = ['debug', 'info', 'warn', 'error'] as const
-
 /** Fills in defaults and validates; throws `InvalidOptionError` naming the bad field. */
 export function resolveContainerOptions(
   options: ContainerOptions = {},
 ): ResolvedContainerOptions {
-  const logger = options.logger ?? noopLogger
-  for (const method of LOG_METHODS) {
-    if (
-      typeof (logger as unknown as Record<string, unknown>)[method] !==
-      'function'
-    ) {
-      throw new InvalidOptionError(
-        'logger',
-        logger,
-        `an object with ${LOG_METHODS.join('/')} methods (pino's shape)`,
-      )
-    }
-  }
+  const logger = loggerOption(options.logger) ?? noopLogger
   const now = options.now ?? (() => performance.now())
   if (typeof now !== 'function') {
     throw new InvalidOptionError(

@@ -28,6 +28,7 @@ import {
   type Clock,
   type Logger,
   type Policy,
+  clockOption,
 } from '@duckkit/resilience'
 import type { Redis } from 'ioredis'
 import { createContainer, type Container } from './container.js'
@@ -140,19 +141,7 @@ export function createServiceContainer(
   const { logger } = resolveContainerOptions(
     options.logger === undefined ? {} : { logger: options.logger },
   )
-  const clock = options.clock ?? systemClock
-  if (
-    typeof clock !== 'object' ||
-    typeof clock.now !== 'function' ||
-    typeof clock.setTimeout !== 'function' ||
-    typeof clock.clearTimeout !== 'function'
-  ) {
-    throw new InvalidOptionError(
-      'clock',
-      clock,
-      'an object with now, setTimeout and clearTimeout',
-    )
-  }
+  const clock = clockOption(options.clock)
   let uninstallClient: (() => void) | undefined
   const container = createContainer({ logger, now: () => clock.now() })
     .value('config', config)

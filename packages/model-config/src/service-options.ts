@@ -3,7 +3,11 @@ import {
   type TransactionManager,
 } from '@duckkit/db-tx'
 import { type QueryCache } from '@duckkit/query-cache'
-import { InvalidOptionError, type Logger } from '@duckkit/resilience'
+import {
+  InvalidOptionError,
+  type Logger,
+  loggerOption,
+} from '@duckkit/resilience'
 import { DEFAULT_MODEL_CONFIGS } from './defaults.js'
 import { type ModelConfigInput, type NewModelConfig } from './model-config.js'
 import { modelConfigInputSchema } from './schemas.js'
@@ -101,17 +105,7 @@ export function resolveServiceOptions(
   const autoSeed = options.autoSeed ?? true
   if (typeof autoSeed !== 'boolean')
     throw new InvalidOptionError('autoSeed', autoSeed, 'a boolean')
-  const logger = options.logger
-  if (
-    logger !== undefined &&
-    (typeof logger !== 'object' || typeof logger.warn !== 'function')
-  ) {
-    throw new InvalidOptionError(
-      'logger',
-      logger,
-      'an object with debug, info, warn and error',
-    )
-  }
+  const logger = loggerOption(options.logger)
   const retry = options.retry
   if (
     retry !== undefined &&

@@ -3,6 +3,8 @@ import {
   InvalidOptionError,
   type Logger,
   systemClock,
+  clockOption,
+  loggerOption,
 } from '@duckkit/resilience'
 import { type Cluster, type Redis, type RedisOptions } from 'ioredis'
 import { jsonSerializer } from './serializer.js'
@@ -115,34 +117,8 @@ export function resolveOptions(options: QueryCacheOptions): QueryCacheSettings {
       'an object with serialize and deserialize functions',
     )
   }
-  const clock = options.clock ?? systemClock
-  if (
-    typeof clock !== 'object' ||
-    clock === null ||
-    typeof clock.now !== 'function' ||
-    typeof clock.setTimeout !== 'function' ||
-    typeof clock.clearTimeout !== 'function'
-  ) {
-    throw new InvalidOptionError(
-      'clock',
-      clock,
-      'an object with now, setTimeout and clearTimeout',
-    )
-  }
-  const logger = options.logger
-  if (
-    logger !== undefined &&
-    (typeof logger !== 'object' ||
-      logger === null ||
-      typeof logger.warn !== 'function' ||
-      typeof logger.error !== 'function')
-  ) {
-    throw new InvalidOptionError(
-      'logger',
-      logger,
-      'an object with debug, info, warn and error methods',
-    )
-  }
+  const clock = clockOption(options.clock)
+  const logger = loggerOption(options.logger)
   return {
     namespace,
     redis,

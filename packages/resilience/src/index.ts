@@ -50,6 +50,7 @@ export {
 export { withTimeout } from './with-timeout.js'
 export type { WithTimeoutOptions } from './with-timeout.js'
 export { Emitter } from './emitter.js'
+export { clockOption, loggerOption } from './validate.js'
 export type { Listener } from './emitter.js'
 export type { Logger, LogMethod } from './logger.js'
 export type { Jitter } from './backoff.js'

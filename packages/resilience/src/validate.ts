@@ -1,5 +1,6 @@
-import { type Clock } from './clock.js'
+import { type Clock, systemClock } from './clock.js'
 import { InvalidOptionError } from './invalid-option-error.js'
+import { type Logger } from './logger.js'
 
 /** Checks a number option against inclusive bounds and returns it, or its default when undefined. */
 export function numberOption(
@@ -57,12 +58,18 @@ export function functionOption<F>(
   return value
 }
 
-/** Checks a clock option and returns it or the fallback. */
-export function clockOption(value: Clock | undefined, fallback: Clock): Clock {
-  if (value === undefined) return fallback
+/**
+ * Checks a `clock` option (an object with `now`, `setTimeout` and
+ * `clearTimeout`) and returns it, or `fallback` when it is undefined; throws
+ * an {@link InvalidOptionError} naming the field otherwise.
+ */
+export function clockOption(
+  value: Clock | null | undefined,
+  fallback: Clock = systemClock,
+): Clock {
+  if (value === undefined || value === null) return fallback
   if (
     typeof value !== 'object' ||
-    value === null ||
     typeof value.now !== 'function' ||
     typeof value.setTimeout !== 'function' ||
     typeof value.clearTimeout !== 'function'
@@ -74,4 +81,30 @@ export function clockOption(value: Clock | undefined, fallback: Clock): Clock {
     )
   }
   return value
+}
+
+const LOG_METHODS = ['debug', 'info', 'warn', 'error'] as const
+
+/**
+ * Checks a `logger` option (pino's method shape: `debug`, `info`, `warn`,
+ * `error`) and returns it, or undefined when none was given; throws an
+ * {@link InvalidOptionError} naming the field otherwise.
+ */
+export function loggerOption(value: unknown): Logger | undefined {
+  if (value === undefined) return undefined
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    LOG_METHODS.some(
+      (method) =>
+        typeof (value as Record<string, unknown>)[method] !== 'function',
+    )
+  ) {
+    throw new InvalidOptionError(
+      'logger',
+      value,
+      'an object with debug, info, warn and error methods',
+    )
+  }
+  return value as Logger
 }
