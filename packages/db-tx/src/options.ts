@@ -1,6 +1,5 @@
 import {
   InvalidOptionError,
-  systemClock,
   type Clock,
   type Logger,
   clockOption,

@@ -23,7 +23,6 @@ import {
   createChaosInjector,
   createPolicy,
   InvalidOptionError,
-  systemClock,
   type ChaosInjector,
   type Clock,
   type Logger,

@@ -2,7 +2,6 @@ import {
   type Clock,
   InvalidOptionError,
   type Logger,
-  systemClock,
   clockOption,
   loggerOption,
 } from '@duckkit/resilience'
