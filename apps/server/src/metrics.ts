@@ -170,6 +170,18 @@ export class ServiceMetrics {
       [],
       () => one(pool.stats().statementErrors),
     )
+    counter(
+      'duckkit_pool_statement_cache_hits_total',
+      'Statements run from a prepared statement the pool kept.',
+      [],
+      () => one(pool.stats().statementCache.hits),
+    )
+    counter(
+      'duckkit_pool_statement_cache_prepared_total',
+      'Statements prepared and kept by the pool.',
+      [],
+      () => one(pool.stats().statementCache.prepared),
+    )
 
     // Transactions.
     gauge('duckkit_tx_active', 'Transactions in progress.', [], () =>

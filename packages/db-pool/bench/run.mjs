@@ -4,7 +4,7 @@
 // ratio to the baseline, so load that drifts during the run cancels out.
 //
 // Usage (after `pnpm --filter @duckkit/db-pool build`):
-//   node bench/run.mjs [acquire] [select] [concurrency]
+//   node bench/run.mjs [acquire] [select] [statements] [concurrency]
 import { availableParallelism } from 'node:os'
 import { DuckDBInstance } from '@duckdb/node-api'
 import genericPool from 'generic-pool'
@@ -148,6 +148,12 @@ if (wanted('select')) {
     max: 1,
     statementTimeoutMs: 0,
   })
+  const uncached = await createPool({
+    instance,
+    min: 1,
+    max: 1,
+    statementCacheSize: 0,
+  })
   const times = await interleave(
     [
       {
@@ -178,6 +184,12 @@ if (wanted('select')) {
           for (let i = 0; i < BATCH; i += 1) await untimed.query(SQL)
         },
       },
+      {
+        name: 'pool.query (statement cache off)',
+        run: async () => {
+          for (let i = 0; i < BATCH; i += 1) await uncached.query(SQL)
+        },
+      },
     ],
     61,
     BATCH / 1000,
@@ -193,6 +205,68 @@ if (wanted('select')) {
   )
   await pool.close()
   await untimed.close()
+  await uncached.close()
+  raw.closeSync()
+  instance.closeSync()
+}
+
+if (wanted('statements')) {
+  // Repeated statements of a typical service: a lookup by primary key with a
+  // parameter, and an update by primary key written as a literal.
+  const BATCH = 100
+  const LOOKUP = 'SELECT id, name, score FROM users WHERE id = ?'
+  const UPDATE = 'UPDATE users SET score = score + 1 WHERE id = 4242'
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' })
+  const raw = await instance.connect()
+  await raw.run('SET errors_as_json = true')
+  await raw.run(
+    "CREATE TABLE users AS SELECT i AS id, 'user ' || i AS name, 0 AS score FROM range(100000) t(i)",
+  )
+  await raw.run('ALTER TABLE users ADD PRIMARY KEY (id)')
+  const cached = await createPool({ instance, min: 1, max: 1 })
+  const uncached = await createPool({
+    instance,
+    min: 1,
+    max: 1,
+    statementCacheSize: 0,
+  })
+  const contenders = (label, sql, params) => [
+    {
+      name: `${label}: raw run + the same row mapping`,
+      run: async () => {
+        for (let i = 0; i < BATCH; i += 1)
+          readRows(await raw.run(sql, params?.(i)), jsonValueConverter)
+      },
+    },
+    {
+      name: `${label}: pool, statement cache off`,
+      run: async () => {
+        for (let i = 0; i < BATCH; i += 1)
+          await uncached.query(sql, params?.(i))
+      },
+    },
+    {
+      name: `${label}: pool (statement cache, default)`,
+      run: async () => {
+        for (let i = 0; i < BATCH; i += 1) await cached.query(sql, params?.(i))
+      },
+    },
+  ]
+  for (const [label, sql, params] of [
+    ['lookup', LOOKUP, (i) => [i * 7]],
+    ['update', UPDATE, undefined],
+  ]) {
+    const group = contenders(label, sql, params)
+    const times = await interleave(group, 41, BATCH / 1000)
+    report(
+      `${label} (${sql}), sequential (per statement, 41 rounds x ${BATCH})`,
+      times,
+      [group[0].name, group[1].name],
+      (us) => `${us.toFixed(1)} µs`,
+    )
+  }
+  await cached.close()
+  await uncached.close()
   raw.closeSync()
   instance.closeSync()
 }

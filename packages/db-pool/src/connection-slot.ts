@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
+import type { StatementCache } from './statement-cache.js'
 
 /** Transaction state of a connection as tracked from the statements run through the pool. */
 export const TX_NONE = 0
@@ -26,6 +27,8 @@ export class ConnectionSlot {
   readonly id: number
   /** The driver connection. */
   readonly raw: DuckDBConnection
+  /** Prepared statements kept on this connection. */
+  readonly statements: StatementCache
   /** When it was opened, on the pool's clock. */
   readonly createdAt: number
   /** When it last went idle, on the pool's clock. */
@@ -45,9 +48,15 @@ export class ConnectionSlot {
   #inflight = 0
   #onSettled: (() => void)[] = []
 
-  constructor(id: number, raw: DuckDBConnection, createdAt: number) {
+  constructor(
+    id: number,
+    raw: DuckDBConnection,
+    statements: StatementCache,
+    createdAt: number,
+  ) {
     this.id = id
     this.raw = raw
+    this.statements = statements
     this.createdAt = createdAt
     this.idleSince = createdAt
   }
@@ -93,6 +102,7 @@ export class ConnectionSlot {
 
   /** Closes the driver connection; call only when not {@link busy} (closing mid-query can hang). */
   close(): void {
+    this.statements.clear()
     try {
       this.raw.closeSync()
     } catch {

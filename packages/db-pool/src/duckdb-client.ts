@@ -284,6 +284,7 @@ function emptyStats(
     leaks: 0,
     statementTimeouts: 0,
     statementErrors: 0,
+    statementCache: { size: 0, hits: 0, prepared: 0, evicted: 0 },
     acquireWaitMs: { p50: 0, p95: 0, p99: 0, max: 0, samples: 0 },
   }
 }

@@ -62,5 +62,6 @@ export type {
   ReleaseOptions,
   Row,
   RowMode,
+  StatementCacheStats,
   StatementOptions,
 } from './types.js'

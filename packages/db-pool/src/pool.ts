@@ -37,6 +37,11 @@ import {
 } from './pool-events.js'
 import { Lease, type LeaseHost } from './pooled-connection.js'
 import { converterFor, readRows } from './row-mapping.js'
+import {
+  SeenStatements,
+  StatementCache,
+  type StatementCacheCounters,
+} from './statement-cache.js'
 import { DeadlineTimer } from './statement-deadline.js'
 import {
   interruptUntilSettled,
@@ -58,6 +63,7 @@ import type {
   QueryParams,
   ReleaseOptions,
   Row,
+  StatementCacheStats,
   StatementOptions,
 } from './types.js'
 import { WaitSamples } from './wait-samples.js'
@@ -99,6 +105,11 @@ export class DuckDBPool implements Pool {
     leaks: 0,
     statementTimeouts: 0,
     statementErrors: 0,
+  }
+  readonly #statementCounters: StatementCacheCounters = {
+    hits: 0,
+    prepared: 0,
+    evicted: 0,
   }
   readonly #host: LeaseHost
   readonly #context: StatementContext
@@ -148,6 +159,7 @@ export class DuckDBPool implements Pool {
       statementTimeoutMs: options.statementTimeoutMs,
       deadlines: new DeadlineTimer(options.clock),
       chaos: options.chaos,
+      seen: new SeenStatements(Math.max(256, options.statementCacheSize * 4)),
       onStatementError: (slot, error, timeoutMs) =>
         this.#onStatementError(slot, error, timeoutMs),
     }
@@ -258,8 +270,15 @@ export class DuckDBPool implements Pool {
       min: this.#options.min,
       max: this.#options.max,
       ...this.#counters,
+      statementCache: this.#statementCacheStats(),
       acquireWaitMs: this.#samples.summary(),
     }
+  }
+
+  #statementCacheStats(): StatementCacheStats {
+    let size = 0
+    for (const slot of this.#slots) size += slot.statements.size
+    return { size, ...this.#statementCounters }
   }
 
   health(): Promise<PoolHealth> {
@@ -414,7 +433,15 @@ export class DuckDBPool implements Pool {
     this.#nextId += 1
     const started = performance.now()
     const raw = await openConnection(this.instance, id, this.#options.init)
-    const slot = new ConnectionSlot(id, raw, this.#options.clock.now())
+    const slot = new ConnectionSlot(
+      id,
+      raw,
+      new StatementCache(
+        this.#options.statementCacheSize,
+        this.#statementCounters,
+      ),
+      this.#options.clock.now(),
+    )
     this.#slots.add(slot)
     this.#counters.created += 1
     this.#emit('connectionCreated', {

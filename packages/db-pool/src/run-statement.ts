@@ -14,6 +14,7 @@ import {
   TX_OPEN,
 } from './connection-slot.js'
 import { toDriverParams } from './params.js'
+import type { SeenStatements } from './statement-cache.js'
 import { type DeadlineTimer, withDeadline } from './statement-deadline.js'
 import {
   SESSION,
@@ -34,6 +35,8 @@ export interface StatementContext {
   readonly deadlines: DeadlineTimer
   /** Fault injector, when configured. */
   readonly chaos: ChaosHook | undefined
+  /** Texts seen run without parameters (prepared and kept on their second run). */
+  readonly seen: SeenStatements
   /** Told about every failed statement (after classification). */
   onStatementError(
     slot: ConnectionSlot,
@@ -69,7 +72,12 @@ export function runStatement<R>(
   const timeoutMs = options?.timeoutMs ?? context.statementTimeoutMs
   let running: Promise<DuckDBMaterializedResult>
   try {
-    running = slot.raw.run(sql, toDriverParams(params))
+    running = slot.statements.run(
+      slot.raw,
+      sql,
+      toDriverParams(params),
+      context.seen,
+    )
   } catch (error) {
     return Promise.reject(failed(context, slot, effect, error, timeoutMs, sql))
   }
@@ -125,7 +133,9 @@ async function runGuarded<R>(
         sql,
       })
     }
-    const running = slot.track(slot.raw.run(sql, toDriverParams(params)))
+    const running = slot.track(
+      slot.statements.run(slot.raw, sql, toDriverParams(params), context.seen),
+    )
     result = await withDeadline(running, {
       timeoutMs,
       signal,

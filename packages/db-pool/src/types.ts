@@ -145,8 +145,22 @@ export interface PoolStats {
   statementTimeouts: number
   /** Statements that failed with a database error. */
   statementErrors: number
+  /** The prepared statements kept on connections (see `statementCacheSize`). */
+  statementCache: StatementCacheStats
   /** Wait-time percentiles of recent acquires. */
   acquireWaitMs: AcquireWaitStats
+}
+
+/** Counters of the prepared statements the pool keeps on its connections. */
+export interface StatementCacheStats {
+  /** Statements kept now, summed over open connections. */
+  size: number
+  /** Statements run from a kept prepared statement. */
+  hits: number
+  /** Statements prepared and kept. */
+  prepared: number
+  /** Kept statements dropped (least recently used, after an error other than a conflict or constraint violation). */
+  evicted: number
 }
 
 /** Overall health verdict. */

@@ -24,7 +24,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
     perOp.get(name)?.push(((performance.now() - start) * 1000) / BATCH)
   }
 }
-await one.pool.close()
+await one.close()
 const baseline = median(perOp.get(names[0] as string) ?? [])
 console.log(
   `\nUncontended one-statement transaction (${ROUNDS} interleaved rounds x ${BATCH} ops, medians)`,

@@ -7,7 +7,7 @@ const one = await uncontended()
 const many = await contended()
 
 afterAll(async () => {
-  await one.pool.close()
+  await one.close()
   await many.pool.close()
 })
 

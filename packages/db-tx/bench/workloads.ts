@@ -8,6 +8,9 @@ import {
 export const UPDATE = 'UPDATE t SET v = v + 1 WHERE id = $id'
 const UPDATE_LITERAL = 'UPDATE t SET v = v + 1 WHERE id = 7'
 
+/** Statement options without a deadline (as inside a transaction). */
+const NO_DEADLINE = { timeoutMs: 0 }
+
 /** Workers and increments per worker of the contended counter. */
 export const WORKERS = 8
 export const INCREMENTS = 200
@@ -26,6 +29,8 @@ class Mutex {
 export interface Uncontended {
   readonly pool: Pool
   readonly tm: TransactionManager
+  /** Closes both pools. */
+  close(): Promise<void>
   /** Name to one operation. */
   readonly variants: Readonly<Record<string, () => Promise<unknown>>>
 }
@@ -36,26 +41,39 @@ export async function uncontended(): Promise<Uncontended> {
   await pool.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)')
   await pool.execute('INSERT INTO t SELECT i, 0 FROM range(1000) r(i)')
   const tm = createTransactionManager({ pool })
+  // The same database through a pool that keeps no prepared statements: the
+  // autocommit statement as it cost before the statement cache (and as the
+  // issue measured it, one driver `query` call that parses and plans).
+  const uncached = await createPool({
+    instance: pool.instance,
+    max: 1,
+    statementCacheSize: 0,
+  })
   return {
     pool,
     tm,
+    close: async () => {
+      await uncached.close()
+      await pool.close()
+    },
     variants: {
       'autocommit pool.execute': () => pool.execute(UPDATE_LITERAL),
-      'autocommit pool.execute (timeoutMs 0)': () =>
-        pool.execute(UPDATE_LITERAL, undefined, { timeoutMs: 0 }),
+      'autocommit, statement cache off': () => uncached.execute(UPDATE_LITERAL),
       'tm.transaction, one statement': () =>
         tm.transaction((tx) => tx.execute(UPDATE_LITERAL)),
-      'same statements by hand (timeoutMs 0)': async () => {
+      'BEGIN, statement, COMMIT by hand': async () => {
         const connection = await pool.acquire()
-        const options = { timeoutMs: 0 }
-        await connection.execute(
-          `BEGIN TRANSACTION;\n${UPDATE_LITERAL}`,
-          undefined,
-          options,
-        )
-        await connection.execute('COMMIT', undefined, options)
+        await connection.execute('BEGIN TRANSACTION', undefined, NO_DEADLINE)
+        await connection.execute(UPDATE_LITERAL, undefined, NO_DEADLINE)
+        await connection.execute('COMMIT', undefined, NO_DEADLINE)
         await connection.release()
       },
+      'all three as one text, by hand': () =>
+        pool.execute(
+          `BEGIN TRANSACTION; ${UPDATE_LITERAL}; COMMIT`,
+          undefined,
+          NO_DEADLINE,
+        ),
     },
   }
 }
@@ -115,11 +133,13 @@ export async function contended(): Promise<Contended> {
         run(() =>
           mutex.run(async () => {
             const connection = await pool.acquire()
-            await connection.execute('BEGIN TRANSACTION', undefined, {
-              timeoutMs: 0,
-            })
-            await connection.execute(UPDATE, increment, { timeoutMs: 0 })
-            await connection.execute('COMMIT', undefined, { timeoutMs: 0 })
+            await connection.execute(
+              'BEGIN TRANSACTION',
+              undefined,
+              NO_DEADLINE,
+            )
+            await connection.execute(UPDATE, increment, NO_DEADLINE)
+            await connection.execute('COMMIT', undefined, NO_DEADLINE)
             await connection.release()
           }),
         ),

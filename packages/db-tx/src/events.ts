@@ -10,7 +10,7 @@ export type ConflictSource = 'statement' | 'commit' | 'replay'
 
 /** Events of a transaction manager and their payloads. */
 export interface TransactionEvents {
-  /** An attempt of an outermost unit began (BEGIN itself is sent with its first statement). */
+  /** An attempt of an outermost unit began (BEGIN itself is sent right before its first statement). */
   begin: {
     /** Identifier of the outermost transaction. */
     readonly id: number

@@ -54,7 +54,7 @@ export interface AttemptHost {
 
 /**
  * One attempt of an outermost unit: take its lanes and a connection, run `fn`
- * with BEGIN sent with its first statement, COMMIT (or ROLLBACK when it throws
+ * with BEGIN sent right before its first statement, COMMIT (or ROLLBACK when it throws
  * or its deadline passes), release the connection and the lanes. The caller
  * retries conflicted attempts.
  */

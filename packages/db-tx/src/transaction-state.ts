@@ -333,28 +333,26 @@ export class TransactionState {
     if (deadline.aborted) throw deadline.reason
     const connection = this.#connection
     const options = this.#options(deadline)
-    let text = sql
     const id = (this.#sent += 1)
     this.#running = id
     try {
-      if (this.#begun !== 'yes') {
-        const begin = this.#beginSql()
-        this.#begun = 'maybe'
-        // One round trip: BEGIN goes out with the first statement. With
-        // parameters the driver would prepare each part separately, so a
-        // separate BEGIN is cheaper there.
-        if (params === undefined) text = `${begin};\n${sql}`
-        else await connection.execute(begin, undefined, this.#plain)
-      }
-      const result =
-        kind === 'query'
-          ? await connection.query(text, params, options)
-          : await connection.execute(text, params, options)
-      this.#begun = 'yes'
-      return result
+      // BEGIN goes out on its own rather than glued to the first statement:
+      // both texts then repeat exactly, so the pool keeps them prepared, and
+      // a prepared BEGIN plus a prepared statement cost less than one
+      // combined text DuckDB has to parse and plan every time.
+      if (this.#begun !== 'yes') await this.#beginNow()
+      return kind === 'query'
+        ? await connection.query(sql, params, options)
+        : await connection.execute(sql, params, options)
     } finally {
       this.#running = undefined
     }
+  }
+
+  async #beginNow(): Promise<void> {
+    this.#begun = 'maybe'
+    await this.#connection.execute(this.#beginSql(), undefined, this.#plain)
+    this.#begun = 'yes'
   }
 
   /**

@@ -171,22 +171,32 @@ describe('statement options', () => {
     await createTransactionManager({ pool: plain.pool }).transaction((tx) =>
       tx.query('SELECT 1'),
     )
-    expect(plain.options).toEqual([{ timeoutMs: 0 }, { timeoutMs: 0 }])
+    // BEGIN, the statement, COMMIT.
+    expect(plain.options).toEqual([
+      { timeoutMs: 0 },
+      { timeoutMs: 0 },
+      { timeoutMs: 0 },
+    ])
 
     const bounded = recordStatements(base)
     await createTransactionManager({
       pool: bounded.pool,
       statementTimeoutMs: 250,
     }).transaction((tx) => tx.query('SELECT 1'))
-    expect(bounded.options).toEqual([{ timeoutMs: 250 }, { timeoutMs: 250 }])
+    expect(bounded.options).toEqual([
+      { timeoutMs: 250 },
+      { timeoutMs: 250 },
+      { timeoutMs: 250 },
+    ])
 
     // A connection without `raw` cannot be interrupted directly, so statements carry the unit's signal.
     const hidden = recordStatements(base, { hideRaw: true })
     await createTransactionManager({ pool: hidden.pool }).transaction((tx) =>
       tx.query('SELECT 1'),
     )
-    expect(hidden.options[0]?.timeoutMs).toBe(0)
-    expect(hidden.options[0]?.signal).toBeInstanceOf(AbortSignal)
-    expect(hidden.options[1]).toEqual({ timeoutMs: 0 })
+    expect(hidden.options[0]).toEqual({ timeoutMs: 0 })
+    expect(hidden.options[1]?.timeoutMs).toBe(0)
+    expect(hidden.options[1]?.signal).toBeInstanceOf(AbortSignal)
+    expect(hidden.options[2]).toEqual({ timeoutMs: 0 })
   })
 })

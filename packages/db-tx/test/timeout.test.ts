@@ -86,7 +86,7 @@ describe('deadlines', () => {
         { timeoutMs: 500 },
       )
       .catch((e: unknown) => e)
-    while (sent.length < 2) await turns(1)
+    while (sent.length < 3) await turns(1)
     await turns(20)
     let settled = false
     void unit.then(() => {

@@ -64,7 +64,7 @@ describe('transaction()', () => {
     expect(tm.stats()).toMatchObject({ committed: 0, rolledBack: 1 })
   })
 
-  test('sends BEGIN with the first statement and nothing at all for a unit without statements', async () => {
+  test('sends BEGIN just before the first statement, as its own text, and nothing at all for a unit without statements', async () => {
     const base = await openPool()
     await seedAccounts(base, 1, 100)
     const { pool, sent } = recordStatements(base)
@@ -73,7 +73,8 @@ describe('transaction()', () => {
     expect(sent).toEqual([])
     await tm.transaction((tx) => tx.execute('UPDATE accounts SET balance = 1'))
     expect(sent).toEqual([
-      'BEGIN TRANSACTION;\nUPDATE accounts SET balance = 1',
+      'BEGIN TRANSACTION',
+      'UPDATE accounts SET balance = 1',
       'COMMIT',
     ])
     sent.length = 0

@@ -58,7 +58,15 @@ await bento.getOrSet({ key: 'user:42', factory })
 const lru = new LRUCache<string, typeof row>({ max: 10_000 })
 lru.set('user:42', row)
 
-const bare = new Redis(redisUrl())
+// Configured like the client the cache creates (no offline queue, one retry,
+// a command timeout, which arms a timer per command), so the baseline pays
+// what the cache's own GET pays.
+const bare = new Redis(redisUrl(), {
+  enableOfflineQueue: false,
+  commandTimeout: 250,
+  maxRetriesPerRequest: 1,
+})
+await new Promise((resolve) => bare.once('ready', resolve))
 const entryKey = new RedisKeys(`${namespace}`).entry('user:42')
 
 const db = await DuckDBInstance.create(':memory:', { threads: '1' })

@@ -1,6 +1,15 @@
 // Interleaved comparison, robust to a busy machine: the candidates of each
-// group run in alternating rounds and the report gives the median of the
-// per-round means, then the ratios. Build first, then run from the package:
+// group run in alternating rounds, the order rotating from round to round (no
+// candidate always runs first, right after the pause between rounds). The
+// report gives each candidate's median µs per call and its ratio to the
+// baseline's (the last candidate), then the median and interquartile range of
+// the per-round ratios: those compare runs a few milliseconds apart, so they
+// cancel the slow swings of a shared host, and the IQR shows the noise.
+// The L2 group runs more, shorter rounds (L2_ROUNDS, default 201) than the
+// others (ROUNDS, default 41). Its baseline is a bare GET of the same entry on
+// a client configured like the one the cache creates (no offline queue, one
+// retry, a command timeout); the candidate is a full getOrSet with L1 off,
+// version check included. Build first, then run from the package:
 //   pnpm build && node bench/interleaved.mjs
 // Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
 import { DuckDBInstance } from '@duckdb/node-api'
@@ -12,6 +21,7 @@ import { createQueryCache } from '../dist/index.js'
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const ROUNDS = Number(process.env.ROUNDS ?? 41)
+const L2_ROUNDS = Number(process.env.L2_ROUNDS ?? 201)
 const row = {
   id: 42,
   email: 'ada@example.com',
@@ -38,6 +48,10 @@ const trusted = (cache) =>
 const namespace = `duckkit-bench:${process.pid}:${Date.now()}:`
 const withL1 = createQueryCache({ namespace, redis: url })
 const l2Only = createQueryCache({ namespace, redis: url, l1MaxEntries: 0 })
+const l2Errors = []
+l2Only.on('l2Error', ({ operation, error }) =>
+  l2Errors.push(`${operation}: ${error?.code ?? ''} ${error?.message ?? error}`),
+)
 await Promise.all([trusted(withL1), trusted(l2Only)])
 await withL1.getOrSet('user:42', factory, options)
 const bento = new BentoCache({
@@ -70,34 +84,41 @@ const runner = {
 const LOOKUP = 'SELECT * FROM users WHERE id = ?'
 await withL1.query(runner, LOOKUP, [4242])
 
-/** Runs each candidate `perRound` times per round, alternating, and returns median µs per call. */
-async function group(name, candidates, perRound) {
-  const samples = Object.fromEntries(
-    Object.keys(candidates).map((k) => [k, []]),
-  )
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [label, fn] of Object.entries(candidates)) {
+/**
+ * Runs each candidate `perRound` times per round, the order rotating from
+ * round to round, and prints for each candidate its median µs per call, the
+ * ratio of that median to the baseline's (the last candidate), and the median
+ * and interquartile range of its per-round ratios to the baseline.
+ */
+async function group(name, candidates, perRound, rounds = ROUNDS) {
+  const entries = Object.entries(candidates)
+  const samples = entries.map(() => [])
+  for (let round = 0; round < rounds; round += 1) {
+    for (let k = 0; k < entries.length; k += 1) {
+      const index = (round + k) % entries.length
+      const fn = entries[index][1]
       const start = process.hrtime.bigint()
       for (let i = 0; i < perRound; i += 1) await fn()
-      samples[label].push(
+      samples[index].push(
         Number(process.hrtime.bigint() - start) / perRound / 1000,
       )
     }
     // Let timers (the bus heartbeat) run between rounds, as in a real service.
     await new Promise((resolve) => setImmediate(resolve))
   }
-  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1]
-  const results = Object.entries(samples).map(([label, values]) => [
-    label,
-    median(values),
-  ])
-  const base = results[results.length - 1][1]
-  console.log(`\n${name}`)
-  for (const [label, us] of results) {
+  const quantile = (values, q) =>
+    [...values].sort((a, b) => a - b)[Math.round((values.length - 1) * q)]
+  const base = samples[samples.length - 1]
+  const baseMedian = quantile(base, 0.5)
+  console.log(`\n${name} (${rounds} rounds of ${perRound} calls)`)
+  entries.forEach(([label], index) => {
+    const median = quantile(samples[index], 0.5)
+    const ratios = samples[index].map((us, round) => us / base[round])
+    const paired = `per round ${quantile(ratios, 0.5).toFixed(2)}×, IQR ${quantile(ratios, 0.25).toFixed(2)}–${quantile(ratios, 0.75).toFixed(2)}`
     console.log(
-      `  ${label.padEnd(48)} ${us.toFixed(3).padStart(9)} µs  ${(us / base).toFixed(2)}× baseline`,
+      `  ${label.padEnd(48)} ${median.toFixed(3).padStart(9)} µs  ${(median / baseMedian).toFixed(2)}× baseline (${paired})`,
     )
-  }
+  })
 }
 
 await group(
@@ -120,6 +141,7 @@ await group(
     'ioredis GET': () => bare.getBuffer(entryKey).catch(() => null),
   },
   200,
+  L2_ROUNDS,
 )
 await group(
   'Lookup query on DuckDB, 100k rows, primary key (baseline: uncached)',
@@ -130,7 +152,8 @@ await group(
   200,
 )
 console.log(
-  `\nL2 stats: ${JSON.stringify(l2Only.stats().l2)}, bus trusted: ${l2Only.stats().bus.trusted}`,
+  `\nL2 stats: ${JSON.stringify(l2Only.stats().l2)}, bus trusted: ${l2Only.stats().bus.trusted}` +
+    (l2Errors.length > 0 ? `\nL2 errors: ${l2Errors.join('; ')}` : ''),
 )
 
 await Promise.all([withL1.close(), l2Only.close(), bento.disconnect()])

@@ -28,6 +28,8 @@ export function entryPolicy(
 }
 
 const EPOCH_ONLY: readonly string[] = [EPOCH_DEP]
+/** Deps of single-table entries by table name as written, shared by every call (never mutated). */
+const singleTable = new Map<string, readonly string[]>()
 
 /** Version keys of an entry: the epoch, then its tables and tags, each sorted and without duplicates. */
 function depsOf(
@@ -38,7 +40,14 @@ function depsOf(
   const tagCount = tags?.length ?? 0
   if (tableCount + tagCount === 0) return EPOCH_ONLY
   if (tableCount === 1 && tagCount === 0) {
-    return [EPOCH_DEP, tableDep(tableKey(tables?.[0] as string))]
+    const table = tables?.[0] as string
+    let deps = singleTable.get(table)
+    if (deps === undefined) {
+      deps = [EPOCH_DEP, tableDep(tableKey(table))]
+      if (singleTable.size >= 1000) singleTable.clear()
+      singleTable.set(table, deps)
+    }
+    return deps
   }
   const tableDeps = [...new Set((tables ?? []).map(tableKey))]
     .sort()

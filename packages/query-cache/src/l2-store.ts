@@ -13,6 +13,8 @@ export class L2Store {
   readonly #serializer: Serializer
   readonly #compressAbove: number
   readonly #onCorrupt: (key: string, error: unknown) => void
+  readonly #deserialize = (payload: Uint8Array): unknown =>
+    this.#serializer.deserialize(payload)
 
   constructor(
     client: Redis | Cluster,
@@ -30,21 +32,26 @@ export class L2Store {
     this.#onCorrupt = onCorrupt
   }
 
-  /** Reads an entry; undefined when absent, unreadable or Redis is in trouble. */
-  get(key: string): Promise<CacheEntry | undefined> {
-    return this.#guard
-      .run('get', () => this.#client.getBuffer(this.#keys.entry(key)))
-      .then(
-        (bytes) => (bytes === null ? undefined : this.#decode(key, bytes)),
-        () => undefined,
-      )
+  /**
+   * Reads an entry; undefined when absent, unreadable or Redis is in trouble.
+   * When the entry depends on exactly `deps`, it shares that array.
+   */
+  get(key: string, deps?: readonly string[]): Promise<CacheEntry | undefined> {
+    const entryKey = this.#keys.entry(key)
+    return this.#guard.attempt(
+      'get',
+      () => this.#client.getBuffer(entryKey),
+      (bytes) => (bytes === null ? undefined : this.#decode(key, bytes, deps)),
+    )
   }
 
-  #decode(key: string, bytes: Buffer): CacheEntry | undefined {
+  #decode(
+    key: string,
+    bytes: Buffer,
+    deps: readonly string[] | undefined,
+  ): CacheEntry | undefined {
     try {
-      return decodeEntry(bytes, (payload) =>
-        this.#serializer.deserialize(payload),
-      )
+      return decodeEntry(bytes, this.#deserialize, deps)
     } catch (error) {
       this.#onCorrupt(key, error)
       return undefined

@@ -13,6 +13,23 @@ interface Flight {
   versions: readonly number[] | undefined
 }
 
+/** One `getOrSet` past L1: its arguments and what was known when it started. */
+interface Read {
+  readonly key: string
+  readonly factory: () => unknown
+  readonly options: EntryOptions | undefined
+  readonly policy: EntryPolicy
+  readonly store: boolean
+  /** The version source's generation before the versions were read (for single-flight joins). */
+  readonly generation: number
+  /** Whether local knowledge was trusted before the versions were read. */
+  readonly trusted: boolean
+  /** When the read started: the entry's `createdAt` if the factory runs. */
+  readonly readAt: number
+  /** The current versions of `policy.deps`, once known. */
+  versions: readonly number[] | undefined
+}
+
 /** What L1 can do with an entry it holds. */
 type Verdict = 'serve' | 'stale' | 'revalidate' | 'drop'
 
@@ -143,40 +160,49 @@ export class ReadPath {
       this.#s.defaultTtlMs,
       this.#s.staleWhileRevalidateMs,
     )
-    const next: Flight = {
-      promise: Promise.resolve(),
+    // The entry's GET is sent first: what follows runs while Redis answers.
+    const fromL2 =
+      candidate === undefined ? this.#l2?.get(key, policy.deps) : undefined
+    // A flight is registered only when the factory starts (see #run), so
+    // hits in L2 pay nothing for single-flight; what it needs is noted here,
+    // before the versions are read.
+    const readAt = this.#s.clock.now()
+    const versions = this.#versions.peek(policy.deps, readAt)
+    const read: Read = {
+      key,
+      factory,
+      options,
+      policy,
+      store,
       generation: this.#versions.generation,
-      trusted: this.#versions.trusted,
-      deps: policy.deps,
-      versions: undefined,
+      // Local knowledge answers only while it is trusted.
+      trusted: versions !== undefined || this.#versions.trusted,
+      readAt,
+      versions,
     }
-    // The flight is registered only when the factory starts (see #lead), so
-    // hits in L2 pay nothing for single-flight.
-    return this.#lead(key, factory, options, policy, store, candidate, next)
+    if (versions !== undefined && fromL2 !== undefined) {
+      // The bus vouches for these versions: the GET sent above is the only
+      // Redis command, and its promise chain is returned as is.
+      return fromL2.then((entry) => this.#fromL2(read, entry))
+    }
+    return this.#lead(read, candidate, fromL2)
   }
 
-  /** Looks in the tiers with versions read first, then runs the factory. */
+  /** Reads the versions from Redis if they are not known, then looks in the tiers. */
   async #lead(
-    key: string,
-    factory: () => unknown,
-    options: EntryOptions | undefined,
-    policy: EntryPolicy,
-    store: boolean,
+    read: Read,
     candidate: CacheEntry | undefined,
-    flight: Flight,
+    fromL2: Promise<CacheEntry | undefined> | undefined,
   ): Promise<unknown> {
-    const readAt = this.#s.clock.now()
-    let versions: readonly number[] | undefined = this.#versions.peek(
-      policy.deps,
-    )
-    const fromL2 = candidate === undefined ? this.#l2?.get(key) : undefined
+    const { key, policy } = read
+    let versions = read.versions
     if (versions === undefined) versions = await this.versionsNow(policy.deps)
-    flight.versions = versions
+    read.versions = versions
     if (versions === undefined) {
       // Redis cannot say what is current: neither serve nor store.
       await fromL2
       this.#stats.bypassed += 1
-      return factory()
+      return read.factory()
     }
     if (candidate !== undefined) {
       let current = this.#matches(candidate, policy.deps, versions)
@@ -185,29 +211,50 @@ export class ReadPath {
       if (current && now < candidate.staleUntil) {
         const stale = now >= candidate.expiresAt
         this.#hit(key, candidate, 'l1', stale)
-        if (stale) this.#refresh(key, factory, options)
+        if (stale) this.#refresh(key, read.factory, read.options)
         return candidate.value
       }
       if (this.#l1?.peek(key) === candidate) this.#l1.delete(key)
     }
-    if (this.#l2 !== undefined) {
-      const entry = await (fromL2 ?? this.#l2.get(key))
+    if (this.#l2 === undefined) return this.#run(read, versions)
+    return this.#fromL2(read, await (fromL2 ?? this.#l2.get(key, policy.deps)))
+  }
+
+  /** Serves what L2 returned if its versions are current, else runs the factory. */
+  #fromL2(read: Read, entry: CacheEntry | undefined): unknown {
+    const versions = read.versions as readonly number[]
+    if (entry !== undefined) {
       const now = this.#s.clock.now()
-      let current =
-        entry !== undefined &&
-        now < entry.staleUntil &&
-        this.#matches(entry, policy.deps, versions)
-      if (typeof current !== 'boolean') current = await current
-      if (current && entry !== undefined) {
-        this.#l1?.set(key, entry)
-        const stale = now >= entry.expiresAt
-        this.#hit(key, entry, 'l2', stale)
-        if (stale) this.#refresh(key, factory, options)
-        return entry.value
+      if (now < entry.staleUntil) {
+        const current = this.#matches(entry, read.policy.deps, versions)
+        if (current === true) return this.#serveL2(read, entry, now)
+        if (current !== false) {
+          return current.then((yes) =>
+            yes ? this.#serveL2(read, entry, now) : this.#missL2(read),
+          )
+        }
       }
-      this.#stats.l2Misses += 1
     }
-    if (!store) {
+    return this.#missL2(read)
+  }
+
+  #serveL2(read: Read, entry: CacheEntry, now: number): unknown {
+    this.#l1?.set(read.key, entry)
+    const stale = now >= entry.expiresAt
+    this.#hit(read.key, entry, 'l2', stale)
+    if (stale) this.#refresh(read.key, read.factory, read.options)
+    return entry.value
+  }
+
+  #missL2(read: Read): unknown {
+    this.#stats.l2Misses += 1
+    return this.#run(read, read.versions as readonly number[])
+  }
+
+  /** Runs the factory after no tier could serve (joining one that started meanwhile). */
+  #run(read: Read, versions: readonly number[]): unknown {
+    const { key, factory, policy, readAt } = read
+    if (!read.store) {
       return this.#compute(key, factory, policy, versions, false, readAt)
     }
     const running = this.#flights.get(key)
@@ -215,7 +262,13 @@ export class ReadPath {
       this.#stats.joins += 1
       return running.promise
     }
-    flight.promise = this.#compute(key, factory, policy, versions, true, readAt)
+    const flight: Flight = {
+      promise: this.#compute(key, factory, policy, versions, true, readAt),
+      generation: read.generation,
+      trusted: read.trusted,
+      deps: policy.deps,
+      versions,
+    }
     this.#track(key, flight)
     return flight.promise
   }

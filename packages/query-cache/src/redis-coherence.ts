@@ -107,11 +107,7 @@ export class RedisCoherence implements VersionSource {
   }
 
   get trusted(): boolean {
-    return (
-      this.#subscribed &&
-      this.#lastApplied !== undefined &&
-      this.#s.clock.now() < this.#leaseUntil
-    )
+    return this.#trustedAt(this.#s.clock.now())
   }
 
   get generation(): number {
@@ -137,8 +133,11 @@ export class RedisCoherence implements VersionSource {
     return this.#mirror.check(deps, versions)
   }
 
-  peek(deps: readonly string[]): number[] | undefined {
-    return this.trusted ? this.#mirror.peek(deps) : undefined
+  peek(
+    deps: readonly string[],
+    now = this.#s.clock.now(),
+  ): number[] | undefined {
+    return this.#trustedAt(now) ? this.#mirror.peek(deps) : undefined
   }
 
   async read(deps: readonly string[]): Promise<number[]> {
@@ -191,6 +190,14 @@ export class RedisCoherence implements VersionSource {
       .run('unregister', () => client.hdel(keys.members, this.#s.instanceId))
       .catch(() => undefined)
     subscriber.disconnect()
+  }
+
+  #trustedAt(now: number): boolean {
+    return (
+      this.#subscribed &&
+      this.#lastApplied !== undefined &&
+      now < this.#leaseUntil
+    )
   }
 
   /** Runs the bump script, applies the result here, then waits for the other instances. */

@@ -3,6 +3,9 @@ import { type Serializer } from './types.js'
 /** Key that marks an encoded special value in the JSON form. */
 const TAG = '$t'
 
+/** Decodes any `Uint8Array` without wrapping it in a `Buffer` first (a BOM is kept, as `Buffer#toString` keeps it). */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
 /**
@@ -17,12 +20,7 @@ export const jsonSerializer: Serializer = {
     return Buffer.from(JSON.stringify(encode(value, 0)), 'utf8')
   },
   deserialize(bytes: Uint8Array): unknown {
-    const text = Buffer.from(
-      bytes.buffer,
-      bytes.byteOffset,
-      bytes.byteLength,
-    ).toString('utf8')
-    return decode(JSON.parse(text) as Json)
+    return decode(JSON.parse(utf8.decode(bytes)) as Json)
   },
 }
 

@@ -33,8 +33,8 @@ export interface VersionSource {
   check(deps: readonly string[], versions: readonly number[]): Check
   /** Checks against the last known versions even when not trusted (bounded-staleness mode). */
   checkLastKnown(deps: readonly string[], versions: readonly number[]): Check
-  /** Current versions from local knowledge, or undefined when it cannot answer. */
-  peek(deps: readonly string[]): number[] | undefined
+  /** Current versions from local knowledge, or undefined when it cannot answer (it answers only while `trusted`; `now` saves a clock read). */
+  peek(deps: readonly string[], now?: number): number[] | undefined
   /** Current versions from the source of truth (Redis: one round trip); rejects when it is unreachable. */
   read(deps: readonly string[]): Promise<number[]>
   /** Bumps deps (or everything, with `reset`) and resolves once every live instance has applied it. */

@@ -122,5 +122,38 @@ describe.skipIf(redis.skip)(
       expect(a.stats().l2.hits).toBe(1)
       await a.close()
     })
+
+    it('counts failed entry reads in the L2 breaker, which opens', async () => {
+      const a = createQueryCache({
+        namespace: uniqueKeyPrefix('breaker'),
+        redis: `redis://127.0.0.1:${proxy.port}`,
+        l1MaxEntries: 0,
+        redisCommandTimeoutMs: 100,
+        breakerResetTimeoutMs: 60_000,
+      })
+      await busTrusted(a)
+      await a.getOrSet('k', () => 'cached', { tables: ['t'] })
+      expect(await a.getOrSet('k', () => 'database', { tables: ['t'] })).toBe(
+        'cached',
+      )
+      expect(a.stats().l2.hits).toBe(1)
+      expect(a.stats().l2.breaker).toBe('closed')
+      const down = nextEvent(a, 'busState', (state) => !state.trusted)
+      proxy.cut()
+      await down
+      const reported = nextEvent(a, 'l2Error', (e) => e.operation === 'get')
+      // `get` reads the entry only (no versions): the breaker opens on those
+      // failures alone, long before heartbeat failures could open it.
+      let reads = 0
+      while (a.stats().l2.breaker === 'closed' && reads < 200) {
+        expect(await a.get('k')).toBeUndefined()
+        reads += 1
+      }
+      await reported
+      expect(a.stats().l2.breaker).toBe('open')
+      expect(a.stats().l2.errors).toBeGreaterThanOrEqual(reads)
+      proxy.restore()
+      await a.close()
+    })
   },
 )

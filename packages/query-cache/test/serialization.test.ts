@@ -111,4 +111,41 @@ describe('entry codec', () => {
       /format/,
     )
   })
+
+  it('rejects a header cut short', () => {
+    const { bytes } = encodeEntry(entry, jsonSerializer.serialize(1), Infinity)
+    for (const length of [10, 45, 60]) {
+      expect(() => decodeEntry(bytes.subarray(0, length), () => 1)).toThrow()
+    }
+  })
+
+  it('shares the deps the caller expects when they are the ones stored', () => {
+    const known = ['*', 't:users']
+    const { bytes } = encodeEntry(entry, jsonSerializer.serialize(1), Infinity)
+    expect(decodeEntry(bytes, () => 1, known).deps).toBe(known)
+  })
+
+  it('decodes the stored deps when the caller expects others', () => {
+    const stored = {
+      ...entry,
+      deps: ['*', 't:users', 'g:été'],
+      versions: [1, 2, 3],
+    }
+    const { bytes } = encodeEntry(stored, jsonSerializer.serialize(1), Infinity)
+    for (const other of [
+      undefined,
+      ['*', 't:users', 'g:ete'],
+      ['*', 't:users'],
+      ['*', 't:users', 'g:été', 'g:x'],
+      // 'é' is C3 A9 in UTF-8, and 'Ã©' has the char codes C3 A9.
+      ['*', 't:users', 'g:Ã©tÃ©'],
+      // Equal, but not ASCII: decoded as well.
+      ['*', 't:users', 'g:été'],
+    ]) {
+      const back = decodeEntry(bytes, () => 1, other)
+      expect(back.deps).toEqual(['*', 't:users', 'g:été'])
+      expect(back.deps).not.toBe(other)
+      expect(back.versions).toEqual([1, 2, 3])
+    }
+  })
 })
