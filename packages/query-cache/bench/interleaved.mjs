@@ -50,7 +50,9 @@ const withL1 = createQueryCache({ namespace, redis: url })
 const l2Only = createQueryCache({ namespace, redis: url, l1MaxEntries: 0 })
 const l2Errors = []
 l2Only.on('l2Error', ({ operation, error }) =>
-  l2Errors.push(`${operation}: ${error?.code ?? ''} ${error?.message ?? error}`),
+  l2Errors.push(
+    `${operation}: ${error?.code ?? ''} ${error?.message ?? error}`,
+  ),
 )
 await Promise.all([trusted(withL1), trusted(l2Only)])
 await withL1.getOrSet('user:42', factory, options)
