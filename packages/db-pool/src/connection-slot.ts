@@ -100,9 +100,8 @@ export class ConnectionSlot {
     return new Promise((resolve) => this.#onSettled.push(resolve))
   }
 
-  /** Closes the driver connection; call only when not {@link busy} (closing mid-query can hang). */
+  /** Closes the driver connection (and with it every kept statement); call only when not {@link busy} (closing mid-query can hang). */
   close(): void {
-    this.statements.clear()
     try {
       this.raw.closeSync()
     } catch {

@@ -1,4 +1,4 @@
-import { DatabaseError, isDatabaseError } from '@duckkit/resilience'
+import { DatabaseError, databaseErrorGuard } from '@duckkit/resilience'
 
 /** Every stable code a pool error carries. */
 export const PoolErrorCodes = {
@@ -127,10 +127,7 @@ export class ConnectionReleasedError extends DatabaseError {
   }
 }
 
-function guard<T extends DatabaseError>(code: string) {
-  return (value: unknown): value is T =>
-    isDatabaseError(value) && value.code === code
-}
+const guard = databaseErrorGuard
 
 /** Whether a value is a {@link PoolAcquireTimeoutError}, from any copy of this package. */
 export const isPoolAcquireTimeoutError = guard<PoolAcquireTimeoutError>(

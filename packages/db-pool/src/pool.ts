@@ -111,6 +111,8 @@ export class DuckDBPool implements Pool {
     prepared: 0,
     evicted: 0,
   }
+  /** Texts seen run without parameters, shared by every connection's cache. */
+  readonly #seen: SeenStatements
   readonly #host: LeaseHost
   readonly #context: StatementContext
   readonly #housekeeper: PeriodicTask
@@ -154,12 +156,14 @@ export class DuckDBPool implements Pool {
         this.#executeOn(slot, sql, params, statementOptions),
       giveBack: (slot, releaseOptions) => this.#giveBack(slot, releaseOptions),
     }
+    this.#seen = new SeenStatements(
+      Math.max(256, options.statementCacheSize * 4),
+    )
     this.#context = {
       clock: options.clock,
       statementTimeoutMs: options.statementTimeoutMs,
       deadlines: new DeadlineTimer(options.clock),
       chaos: options.chaos,
-      seen: new SeenStatements(Math.max(256, options.statementCacheSize * 4)),
       onStatementError: (slot, error, timeoutMs) =>
         this.#onStatementError(slot, error, timeoutMs),
     }
@@ -437,8 +441,10 @@ export class DuckDBPool implements Pool {
       id,
       raw,
       new StatementCache(
+        raw,
         this.#options.statementCacheSize,
         this.#statementCounters,
+        this.#seen,
       ),
       this.#options.clock.now(),
     )

@@ -14,7 +14,6 @@ import {
   TX_OPEN,
 } from './connection-slot.js'
 import { toDriverParams } from './params.js'
-import type { SeenStatements } from './statement-cache.js'
 import { type DeadlineTimer, withDeadline } from './statement-deadline.js'
 import {
   SESSION,
@@ -35,8 +34,6 @@ export interface StatementContext {
   readonly deadlines: DeadlineTimer
   /** Fault injector, when configured. */
   readonly chaos: ChaosHook | undefined
-  /** Texts seen run without parameters (prepared and kept on their second run). */
-  readonly seen: SeenStatements
   /** Told about every failed statement (after classification). */
   onStatementError(
     slot: ConnectionSlot,
@@ -72,12 +69,7 @@ export function runStatement<R>(
   const timeoutMs = options?.timeoutMs ?? context.statementTimeoutMs
   let running: Promise<DuckDBMaterializedResult>
   try {
-    running = slot.statements.run(
-      slot.raw,
-      sql,
-      toDriverParams(params),
-      context.seen,
-    )
+    running = slot.statements.run(sql, toDriverParams(params))
   } catch (error) {
     return Promise.reject(failed(context, slot, effect, error, timeoutMs, sql))
   }
@@ -133,9 +125,7 @@ async function runGuarded<R>(
         sql,
       })
     }
-    const running = slot.track(
-      slot.statements.run(slot.raw, sql, toDriverParams(params), context.seen),
-    )
+    const running = slot.track(slot.statements.run(sql, toDriverParams(params)))
     result = await withDeadline(running, {
       timeoutMs,
       signal,

@@ -85,13 +85,26 @@ export class SeenStatements {
  * changes (a column added, a table re-created).
  */
 export class StatementCache {
+  readonly #raw: DuckDBConnection
   readonly #capacity: number
   readonly #entries = new Map<string, CachedStatement>()
   readonly #counters: StatementCacheCounters
+  readonly #seen: SeenStatements
 
-  constructor(capacity: number, counters: StatementCacheCounters) {
+  /**
+   * Kept statements of `raw`, which destroys them all when it closes
+   * (`closeSync`); `counters` and `seen` are shared by the pool's connections.
+   */
+  constructor(
+    raw: DuckDBConnection,
+    capacity: number,
+    counters: StatementCacheCounters,
+    seen: SeenStatements,
+  ) {
+    this.#raw = raw
     this.#capacity = capacity
     this.#counters = counters
+    this.#seen = seen
   }
 
   /** Number of statements kept. */
@@ -100,17 +113,16 @@ export class StatementCache {
   }
 
   /**
-   * Runs `sql` on `raw`: from a kept prepared statement when there is one
-   * that is not already running, by preparing and keeping it when the text is
-   * cacheable and either has parameters or was seen before, and through the
-   * driver's plain `run` otherwise.
+   * Runs `sql` on the connection: from a kept prepared statement when there
+   * is one that is not already running, by preparing and keeping it when the
+   * text is cacheable and either has parameters or was seen before, and
+   * through the driver's plain `run` otherwise.
    */
   run(
-    raw: DuckDBConnection,
     sql: string,
     params: DriverParams | undefined,
-    seen: SeenStatements,
   ): Promise<DuckDBMaterializedResult> {
+    const raw = this.#raw
     if (this.#capacity === 0) return raw.run(sql, params)
     const cached = this.#entries.get(sql)
     if (cached !== undefined) {
@@ -122,26 +134,19 @@ export class StatementCache {
     }
     if (
       !cacheable(sql) ||
-      (params === undefined && !seen.check(sql)) ||
+      (params === undefined && !this.#seen.check(sql)) ||
       sql.length > MAX_CACHED_SQL_LENGTH
     ) {
       return raw.run(sql, params)
     }
-    return this.#prepareAndRun(raw, sql, params)
-  }
-
-  /** Destroys every kept statement (the connection is closing). */
-  clear(): void {
-    for (const entry of this.#entries.values()) destroy(entry.prepared)
-    this.#entries.clear()
+    return this.#prepareAndRun(sql, params)
   }
 
   async #prepareAndRun(
-    raw: DuckDBConnection,
     sql: string,
     params: DriverParams | undefined,
   ): Promise<DuckDBMaterializedResult> {
-    const prepared = await raw.prepare(sql)
+    const prepared = await this.#raw.prepare(sql)
     const entry: CachedStatement = { prepared, busy: false, dropped: false }
     // Another call may have kept the same text meanwhile; the newer one wins.
     const previous = this.#entries.get(sql)

@@ -1,6 +1,7 @@
 import {
   DatabaseError,
   TransactionConflictError,
+  databaseErrorGuard,
   isDatabaseError,
   type DatabaseErrorOptions,
 } from '@duckkit/resilience'
@@ -186,10 +187,7 @@ export class ReplayDivergenceError extends TransactionConflictError {
   }
 }
 
-function guard<T extends DatabaseError>(code: string) {
-  return (value: unknown): value is T =>
-    isDatabaseError(value) && value.code === code
-}
+const guard = databaseErrorGuard
 
 /** Whether a value is a {@link TransactionTimeoutError}, from any copy of this package. */
 export const isTransactionTimeoutError = guard<TransactionTimeoutError>(

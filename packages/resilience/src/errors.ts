@@ -223,10 +223,20 @@ export class CircuitOpenError extends DatabaseError {
   }
 }
 
-function guard<T extends DatabaseError>(code: string) {
+/**
+ * Makes a type guard for one {@link DatabaseError} code: it recognizes errors
+ * from any copy of the package that defines them (the check reads the brand
+ * and the `code`, never `instanceof`). Packages with their own subclasses use
+ * it for their `isX` guards.
+ */
+export function databaseErrorGuard<T extends DatabaseError>(
+  code: string,
+): (value: unknown) => value is T {
   return (value: unknown): value is T =>
     isDatabaseError(value) && value.code === code
 }
+
+const guard = databaseErrorGuard
 
 /** Whether a value is a {@link ConnectionError}, from any copy of this package. */
 export const isConnectionError = guard<ConnectionError>(ErrorCodes.connection)

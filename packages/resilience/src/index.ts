@@ -35,6 +35,7 @@ export {
   SqlSyntaxError,
   TransactionAbortedError,
   TransactionConflictError,
+  databaseErrorGuard,
 } from './errors.js'
 export type {
   ConflictPhase,

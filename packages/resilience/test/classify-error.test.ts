@@ -10,6 +10,7 @@ import {
   ConnectionError,
   ConstraintViolationError,
   DatabaseError,
+  databaseErrorGuard,
   DataError,
   ErrorCodes,
   FatalDatabaseError,
@@ -503,6 +504,28 @@ describe('guards work across copies of the package', () => {
     expect(isConstraintViolationError(foreign)).toBe(false)
     expect(isRetryable(foreign)).toBe(true)
     expect(classifyError(foreign)).toBe(foreign)
+  })
+
+  it('databaseErrorGuard makes a guard for another package’s code that works across copies', async () => {
+    class WidgetError extends DatabaseError {
+      constructor() {
+        super('widget broke', { code: 'E_WIDGET', retryable: false })
+      }
+    }
+    const isWidgetError = databaseErrorGuard<WidgetError>('E_WIDGET')
+    vi.resetModules()
+    const copy = await import('../src/index.js')
+    const foreign = new copy.DatabaseError('widget broke', {
+      code: 'E_WIDGET',
+      retryable: false,
+    })
+    expect(isWidgetError(new WidgetError())).toBe(true)
+    expect(isWidgetError(foreign)).toBe(true)
+    expect(isWidgetError(new copy.TransactionConflictError('Conflict'))).toBe(
+      false,
+    )
+    expect(isWidgetError({ code: 'E_WIDGET' })).toBe(false)
+    expect(isWidgetError(new Error('E_WIDGET'))).toBe(false)
   })
 
   it('does not mistake look-alikes for database errors', () => {
