@@ -39,7 +39,10 @@ for (const name of names) {
 const many = await contended()
 const modes = Object.keys(many.modes) as (keyof typeof many.modes)[]
 const runs = new Map(
-  modes.map((mode) => [mode, [] as { ms: number; conflicts: number }[]]),
+  modes.map((mode) => [
+    mode,
+    [] as { ms: number; conflicts: number; commits: number }[],
+  ]),
 )
 const RUNS = Number(process.env.RUNS ?? 5)
 for (let round = 0; round < RUNS; round += 1) {
@@ -55,7 +58,9 @@ for (const mode of modes) {
   const ms = median(list.map((run) => run.ms))
   const conflicts =
     median(list.map((run) => run.conflicts)) / (WORKERS * INCREMENTS)
+  const perCommit =
+    (WORKERS * INCREMENTS) / median(list.map((run) => run.commits))
   console.log(
-    `  ${mode.padEnd(20)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / serial).toFixed(2)}x  ${conflicts.toFixed(2)} conflicts/commit`,
+    `  ${mode.padEnd(26)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / serial).toFixed(2)}x  ${conflicts.toFixed(2)} conflicts/commit  ${perCommit.toFixed(1)} increments/COMMIT`,
   )
 }

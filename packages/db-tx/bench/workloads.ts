@@ -84,6 +84,8 @@ export interface ContendedRun {
   readonly ms: number
   /** Conflicts the run hit. */
   readonly conflicts: number
+  /** Transactions DuckDB committed for the run's increments (fewer than the increments when lane units batch). */
+  readonly commits: number
 }
 
 /** The contended counter: three ways to make WORKERS x INCREMENTS increments of one row. */
@@ -92,7 +94,10 @@ export interface Contended {
   /** Mode name to one full run (it checks the final count). */
   readonly modes: Readonly<
     Record<
-      'mutex baseline' | 'write lane' | 'retry on conflict',
+      | 'mutex baseline'
+      | 'write lane'
+      | 'write lane, batching off'
+      | 'retry on conflict',
       () => Promise<ContendedRun>
     >
   >
@@ -104,12 +109,23 @@ export async function contended(): Promise<Contended> {
   await pool.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)')
   await pool.execute('INSERT INTO t VALUES (1, 0)')
   const tm = createTransactionManager({ pool, retry: { maxAttempts: 10_000 } })
+  const unbatched = createTransactionManager({ pool, laneBatchSize: 1 })
   const mutex = new Mutex()
   const increment = { id: 1 }
+  const counted = (): { conflicts: number; joined: number } => {
+    const stats = [tm.stats(), unbatched.stats()]
+    return {
+      conflicts: stats.reduce(
+        (sum, s) => sum + s.conflicts.statement + s.conflicts.commit,
+        0,
+      ),
+      joined: stats.reduce((sum, s) => sum + s.laneBatched, 0),
+    }
+  }
 
   const run = async (one: () => Promise<unknown>): Promise<ContendedRun> => {
     await pool.execute('UPDATE t SET v = 0 WHERE id = 1')
-    const before = tm.stats().conflicts.statement + tm.stats().conflicts.commit
+    const before = counted()
     const start = performance.now()
     await Promise.all(
       Array.from({ length: WORKERS }, async () => {
@@ -122,8 +138,12 @@ export async function contended(): Promise<Contended> {
     )
     if (row?.v !== WORKERS * INCREMENTS)
       throw new Error(`lost updates: ${String(row?.v)}`)
-    const after = tm.stats().conflicts.statement + tm.stats().conflicts.commit
-    return { ms, conflicts: after - before }
+    const after = counted()
+    return {
+      ms,
+      conflicts: after.conflicts - before.conflicts,
+      commits: WORKERS * INCREMENTS - (after.joined - before.joined),
+    }
   }
 
   return {
@@ -146,6 +166,12 @@ export async function contended(): Promise<Contended> {
       'write lane': () =>
         run(() =>
           tm.transaction((tx) => tx.execute(UPDATE, increment), { lane: 't' }),
+        ),
+      'write lane, batching off': () =>
+        run(() =>
+          unbatched.transaction((tx) => tx.execute(UPDATE, increment), {
+            lane: 't',
+          }),
         ),
       'retry on conflict': () =>
         run(() => tm.transaction((tx) => tx.execute(UPDATE, increment))),

@@ -162,6 +162,8 @@ export interface TransactionStats {
   readonly poolAccessRefused: number
   /** Lane acquisitions that had to wait for another writer. */
   readonly laneWaits: number
+  /** Outermost lane units (attempts) that joined a transaction an earlier lane unit had begun (see `laneBatchSize`). */
+  readonly laneBatched: number
   /** Duration of recent outermost units (call to final outcome), in milliseconds. */
   readonly durationMs: DurationPercentiles
 }

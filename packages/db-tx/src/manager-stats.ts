@@ -24,6 +24,7 @@ export class ManagerStats {
     expired: 0,
     hookErrors: 0,
     poolAccessRefused: 0,
+    laneBatched: 0,
   }
   /** Retries by reason. */
   readonly retries: Record<RetryReason, number> = {

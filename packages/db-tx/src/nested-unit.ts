@@ -70,7 +70,7 @@ export async function runNested<T>(
     () => {
       host.counts.timeouts += 1
       host.emit('timeout', {
-        id: state.id,
+        id: parent.id,
         depth: parent.depth + 1,
         reason: 'timeout',
         timeoutMs: settings.timeoutMs,
@@ -132,7 +132,7 @@ async function unitFailed(
     (statementIndex, sql) => {
       host.counts.replayDivergences += 1
       host.emit('replay-divergence', {
-        id: state.id,
+        id: unit.id,
         depth: unit.depth,
         statementIndex,
         sql,
@@ -145,7 +145,7 @@ async function unitFailed(
   }
   state.rollbackOnlyBy = rollbackOnlyBefore
   host.emit('savepoint-rollback', {
-    id: state.id,
+    id: unit.id,
     depth: unit.depth,
     replayed: replayed ?? 0,
     error,

@@ -29,6 +29,19 @@ export interface TransactionManagerOptions {
   maxAgeMs?: number
   /** Deadline of each statement inside a transaction, passed to the pool (`0`: statements are bounded only by the transaction's `timeoutMs` and `maxAgeMs`, which skips the pool's per-statement timer). @default 0 */
   statementTimeoutMs?: number
+  /**
+   * Most outermost lane units one DuckDB transaction carries (lane batching).
+   * When a lane unit's body ends and the next unit waiting for exactly the
+   * same lanes can join, that unit continues in the open transaction instead
+   * of the first one committing; the batch commits once, and every member's
+   * `transaction()` resolves only after that COMMIT. Members share the
+   * transaction's start time (`now()`); a member that fails is undone alone by
+   * a savepoint replay of the members before it; the finished members fail
+   * and retry with the batch if its COMMIT fails. Read-only units and units
+   * without conflict retry never join. `1` turns batching off.
+   * @default 16
+   */
+  laneBatchSize?: number
   /** Pool calls refused inside an open transaction: `writes` (execute, acquire, withConnection, writing queries), `all`, or `off`. @default 'writes' */
   guardPoolAccess?: PoolAccessGuard
   /** How many recent transaction durations the percentiles in `stats()` cover. @default 1024 */
@@ -56,6 +69,7 @@ export interface ManagerSettings {
   readonly retry: RetrySettings | false
   readonly maxAgeMs: number
   readonly statementTimeoutMs: number
+  readonly laneBatchSize: number
   readonly guardPoolAccess: PoolAccessGuard
   readonly durationWindow: number
   readonly clock: Clock
@@ -136,6 +150,7 @@ export function resolveManagerOptions(
       options.statementTimeoutMs,
       0,
     ),
+    laneBatchSize: integer('laneBatchSize', options.laneBatchSize, 16, 1),
     guardPoolAccess,
     durationWindow: integer('durationWindow', options.durationWindow, 1024, 1),
     clock,

@@ -18,7 +18,7 @@ export function retryReason(
   error: unknown,
 ): RetryReason | undefined {
   if (root === undefined) return undefined
-  if (root.state.conflict !== undefined) return root.state.conflict
+  if (root.conflict !== undefined) return root.conflict
   const conflict = isTransactionAbortedError(error) ? error.cause : error
   if (!isTransactionConflictError(conflict)) return undefined
   if (isReplayDivergenceError(conflict)) return 'replay-divergence'

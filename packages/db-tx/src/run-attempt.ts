@@ -5,6 +5,7 @@ import type { CallScope } from './call-scope.js'
 import { Deadline } from './deadline.js'
 import { TransactionTimeoutError } from './errors.js'
 import type { TransactionEvents } from './events.js'
+import { LaneBatch, type BatchHost } from './lane-batch.js'
 import type { Counter } from './manager-stats.js'
 import type { UnitSettings } from './options.js'
 import { runBody } from './run-body.js'
@@ -30,7 +31,9 @@ export interface AttemptHost {
   /** Watches attempts for the age limit, when there is one. */
   readonly ages: AgeWatch | undefined
   /** The manager's write lanes. */
-  readonly lanes: WriteLanes
+  readonly lanes: WriteLanes<LaneBatch>
+  /** How lane batches run. */
+  readonly batch: BatchHost
   /** The ambient context. */
   readonly als: AsyncLocalStorage<Unit>
   /** Starts units nested in the attempt's units. */
@@ -55,8 +58,9 @@ export interface AttemptHost {
 /**
  * One attempt of an outermost unit: take its lanes and a connection, run `fn`
  * with BEGIN sent right before its first statement, COMMIT (or ROLLBACK when it throws
- * or its deadline passes), release the connection and the lanes. The caller
- * retries conflicted attempts.
+ * or its deadline passes), release the connection and the lanes. A lane unit
+ * may instead join the transaction the previous holder of its lanes left open
+ * (see {@link LaneBatch}). The caller retries conflicted attempts.
  */
 export async function runAttempt<T>(
   host: AttemptHost,
@@ -70,34 +74,56 @@ export async function runAttempt<T>(
   const { pool, maxAgeMs, logger } = host
   host.counts.attempts += 1
   if (call.signal?.aborted === true) throw call.signal.reason
-  const releaseLanes =
-    settings.lanes.length > 0
-      ? await host.lanes.acquire(settings.lanes, call.signal)
+  const lanes = settings.lanes
+  const batches =
+    lanes.length > 0 &&
+    host.batch.maxUnits > 1 &&
+    settings.readOnly !== true &&
+    settings.retry !== false &&
+    settings.retry.maxAttempts > 1
+  const grant =
+    lanes.length > 0
+      ? await host.lanes.acquire(lanes, call.signal, batches)
       : undefined
-  let connection: TransactionConnection
-  try {
-    connection = await pool.acquire(
-      call.signal === undefined ? undefined : { signal: call.signal },
+  let batch = grant?.handed
+  let connection: TransactionConnection | undefined
+  let state: TransactionState
+  if (batch !== undefined) {
+    if (aborted(call.signal)) {
+      await batch.undo(undefined)
+      throw call.signal?.reason
+    }
+    host.counts.laneBatched += 1
+    state = batch.state
+    state.id = id
+    state.attempt = number
+  } else {
+    try {
+      connection = await pool.acquire(
+        call.signal === undefined ? undefined : { signal: call.signal },
+      )
+    } catch (error) {
+      grant?.release()
+      throw error
+    }
+    state = new TransactionState(
+      id,
+      number,
+      settings.readOnly === true,
+      connection,
+      host.reporter,
+      host.send,
     )
-  } catch (error) {
-    releaseLanes?.()
-    throw error
+    if (batches && grant !== undefined)
+      batch = new LaneBatch(host.batch, lanes, state, connection, grant.release)
   }
   const readOnly = settings.readOnly === true
   const deadline = new Deadline()
-  const state = new TransactionState(
-    id,
-    number,
-    readOnly,
-    connection,
-    host.reporter,
-    host.send,
-  )
   const root = new Unit(host.units, state, undefined, {
     readOnly,
     deadline,
     joined: false,
-    lanes: settings.lanes,
+    lanes,
     label: settings.label,
   })
   state.units.push(root)
@@ -112,7 +138,7 @@ export async function runAttempt<T>(
   }
 
   const expire = (error: unknown): void => {
-    if (state.closed || deadline.aborted) return
+    if (state.closed || deadline.aborted || root.closed) return
     state.abort(error)
     deadline.abort(error)
     state.interrupt()
@@ -122,7 +148,7 @@ export async function runAttempt<T>(
   }
   call.signal?.addEventListener('abort', onCallAbort, { once: true })
   const unwatch = host.ages?.watch(() => {
-    if (state.closed || deadline.aborted) return
+    if (state.closed || deadline.aborted || root.closed) return
     host.counts.expired += 1
     host.emit('timeout', {
       id,
@@ -136,23 +162,26 @@ export async function runAttempt<T>(
     )
     expire(new TransactionTimeoutError(maxAgeMs, 'max-age'))
   })
-  const stopTimers = (): void => {
+  const end = (): void => {
+    root.closed = true
     unwatch?.()
     call.signal?.removeEventListener('abort', onCallAbort)
   }
   // The caller may have aborted while this attempt waited for a lane or a connection.
   if (aborted(call.signal)) onCallAbort()
 
+  if (batch !== undefined) return runMember(host, batch, root, fn, end)
   let destroy = false
   try {
     const value = await runBody(host.als, root, fn)
-    root.closed = true
-    stopTimers()
+    end()
+    root.logEnd = state.length
     await state.commit()
     return value
   } catch (error) {
-    root.closed = true
-    stopTimers()
+    end()
+    root.conflict = state.conflict
+    root.logged = state.statements()
     try {
       await state.rollback()
     } catch (rollbackError) {
@@ -165,9 +194,9 @@ export async function runAttempt<T>(
     throw error
   } finally {
     state.close()
-    releaseLanes?.()
+    grant?.release()
     await connection
-      .release(
+      ?.release(
         destroy ? { destroy: true, reason: 'ROLLBACK failed' } : undefined,
       )
       .catch((error: unknown) => {
@@ -177,6 +206,46 @@ export async function runAttempt<T>(
         )
       })
   }
+}
+
+/**
+ * Runs a lane batch member: on success it waits for the batch to commit (and
+ * fails with it); on failure its statements are undone and the batch goes on
+ * without it.
+ */
+async function runMember<T>(
+  host: AttemptHost,
+  batch: LaneBatch,
+  root: Unit,
+  fn: (tx: Transaction) => Promise<T> | T,
+  end: () => void,
+): Promise<T> {
+  const { state } = batch
+  let value: T
+  try {
+    value = await runBody(host.als, root, fn)
+    // What COMMIT would refuse (an error the body caught, a failed joined unit) fails this member alone.
+    const refused = state.commitRefusal()
+    if (refused !== undefined) throw refused
+  } catch (error) {
+    end()
+    root.conflict = state.conflict
+    root.logged = state.statements().slice(root.savepoint)
+    leave(state, root)
+    await batch.undo(root)
+    throw error
+  }
+  end()
+  root.logEnd = state.length
+  leave(state, root)
+  await batch.committed(root)
+  return value
+}
+
+/** Takes a finished member off the state's unit stack, so the next member can run. */
+function leave(state: TransactionState, root: Unit): void {
+  const index = state.units.lastIndexOf(root)
+  if (index !== -1) state.units.splice(index)
 }
 
 function aborted(signal: AbortSignal | undefined): boolean {

@@ -22,7 +22,7 @@ export async function runHooks(
   failed: HookFailure,
 ): Promise<void> {
   const hook = outcome === 'commit' ? 'afterCommit' : 'afterRollback'
-  const event: CommitEvent = { statements: root.state.statements() }
+  const event: CommitEvent = { statements: root.statements() }
   for (const listener of listeners) {
     try {
       await (outcome === 'commit'

@@ -35,6 +35,7 @@ import type {
 } from './types.js'
 import { type Unit, type UnitHost } from './unit.js'
 import { WriteLanes } from './write-lanes.js'
+import type { LaneBatch } from './lane-batch.js'
 
 /**
  * Creates a transaction manager over a pool.
@@ -60,7 +61,7 @@ class Manager implements TransactionManager, UnitHost {
   readonly #settings: ManagerSettings
   readonly #als = new AsyncLocalStorage<Unit>()
   readonly #listeners: TransactionListener[]
-  readonly #lanes = new WriteLanes()
+  readonly #lanes = new WriteLanes<LaneBatch>()
   readonly #events: Emitter<TransactionEvents>
   readonly #stats: ManagerStats
   readonly #nestedHost: NestedHost
@@ -121,6 +122,24 @@ class Manager implements TransactionManager, UnitHost {
       maxAgeMs: settings.maxAgeMs,
       ages: this.#ages,
       lanes: this.#lanes,
+      batch: {
+        lanes: this.#lanes,
+        maxUnits: settings.laneBatchSize,
+        logger: settings.logger,
+        replayed: (_unit, statements) => {
+          this.#stats.counts.replays += 1
+          this.#stats.counts.replayedStatements += statements
+        },
+        diverged: (unit, statementIndex, sql) => {
+          this.#stats.counts.replayDivergences += 1
+          this.#emit('replay-divergence', {
+            id: unit.id,
+            depth: 0,
+            statementIndex,
+            sql,
+          })
+        },
+      },
       als: this.#als,
       units: this,
       reporter: this.#reporter,
@@ -273,7 +292,13 @@ class Manager implements TransactionManager, UnitHost {
   /** The unit of the current context while its transaction is open. */
   #open(): Unit | undefined {
     const unit = this.#als.getStore()
-    return unit === undefined || unit.state.closed ? undefined : unit
+    // A finished outermost unit counts as closed even while a lane batch
+    // carries its transaction on for later members.
+    return unit === undefined ||
+      unit.state.closed ||
+      (unit.closed && unit.parent === undefined)
+      ? undefined
+      : unit
   }
 
   #guard(info: AcquireInfo): void {
@@ -370,7 +395,7 @@ class Manager implements TransactionManager, UnitHost {
       this.#stats.counts.committed += 1
       this.#stats.durations.add(durationMs)
       if (this.#events.has('commit')) {
-        const statements = last?.state.length ?? 0
+        const statements = last === undefined ? 0 : last.logEnd - last.savepoint
         this.#emit('commit', {
           id,
           attempts,
@@ -437,7 +462,7 @@ class Manager implements TransactionManager, UnitHost {
         error,
         [...this.#listeners],
         (hook, source, hookError) => {
-          this.#hookFailed(root.state.id, hook, source, hookError)
+          this.#hookFailed(root.id, hook, source, hookError)
         },
       ),
     )

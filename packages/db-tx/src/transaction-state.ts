@@ -81,10 +81,10 @@ const READ_ONLY = /read-only mode|read only transaction|launched in read.only/i
  * enforce on COMMIT, and the serialisation of everything sent on the connection.
  */
 export class TransactionState {
-  /** Identifier of the outermost transaction. */
-  readonly id: number
-  /** Attempt number (1-based). */
-  readonly attempt: number
+  /** Identifier of the outermost unit running (in a lane batch, the member running now). */
+  id: number
+  /** Its attempt number (1-based). */
+  attempt: number
   /** Whether BEGIN is sent READ ONLY. */
   readonly readOnly: boolean
   /** Open units, outermost first. */
@@ -186,16 +186,8 @@ export class TransactionState {
   /** Sends COMMIT, unless the attempt is aborted or rollback-only (then it throws). */
   commit(): Promise<void> {
     return this.#serial(async () => {
-      if (this.abortedBy !== undefined) {
-        throw new TransactionAbortedError(
-          'Transaction was aborted by an earlier error and rolled back (DuckDB would have ' +
-            'reported COMMIT as successful and silently discarded the work)',
-          { cause: this.abortedBy },
-        )
-      }
-      if (this.rollbackOnlyBy !== undefined) {
-        throw new TransactionRollbackOnlyError({ cause: this.rollbackOnlyBy })
-      }
+      const refused = this.commitRefusal()
+      if (refused !== undefined) throw refused
       if (this.#begun === 'no') return
       try {
         // No signal: an interrupted COMMIT would leave the outcome unknown.
@@ -212,6 +204,20 @@ export class TransactionState {
         throw classified
       }
     })
+  }
+
+  /** The error COMMIT throws without sending anything: the attempt is aborted or rollback-only. */
+  commitRefusal(): Error | undefined {
+    if (this.abortedBy !== undefined) {
+      return new TransactionAbortedError(
+        'Transaction was aborted by an earlier error and rolled back (DuckDB would have ' +
+          'reported COMMIT as successful and silently discarded the work)',
+        { cause: this.abortedBy },
+      )
+    }
+    if (this.rollbackOnlyBy !== undefined)
+      return new TransactionRollbackOnlyError({ cause: this.rollbackOnlyBy })
+    return undefined
   }
 
   /** Sends ROLLBACK when a transaction may be open; "no transaction is active" is not an error. */

@@ -2,7 +2,11 @@ import type { QueryParams, Row } from '@duckkit/db-pool'
 import { InvalidOptionError } from '@duckkit/resilience'
 import type { Deadline } from './deadline.js'
 import { TransactionStateError } from './errors.js'
-import type { StatementIssuer, TransactionState } from './transaction-state.js'
+import type {
+  ConflictReason,
+  StatementIssuer,
+  TransactionState,
+} from './transaction-state.js'
 import type {
   AfterCommitHook,
   AfterRollbackHook,
@@ -41,6 +45,10 @@ export interface UnitInit {
 export class Unit implements Transaction, StatementIssuer {
   /** The attempt this unit runs in. */
   readonly state: TransactionState
+  /** Identifier of the outermost unit. */
+  readonly id: number
+  /** Attempt of the outermost unit. */
+  readonly attempt: number
   /** The enclosing unit, if nested. */
   readonly parent: Unit | undefined
   /** The outermost unit. */
@@ -65,6 +73,12 @@ export class Unit implements Transaction, StatementIssuer {
   closed = false
   /** Set when the unit was rolled back to its savepoint, with the reason. */
   rolledBack: { readonly reason: unknown } | undefined = undefined
+  /** Why a failed outermost attempt may be retried, taken when it failed (the state may move on in a lane batch). */
+  conflict: ConflictReason | undefined = undefined
+  /** Log position where an outermost unit's body ended (its statements are `savepoint` to here). */
+  logEnd = 0
+  /** The unit's statements, copied when an attempt fails (a lane batch may cut the log afterwards). */
+  logged: readonly string[] | undefined = undefined
 
   readonly #host: UnitHost
 
@@ -76,6 +90,8 @@ export class Unit implements Transaction, StatementIssuer {
   ) {
     this.#host = host
     this.state = state
+    this.id = parent?.id ?? state.id
+    this.attempt = parent?.attempt ?? state.attempt
     this.parent = parent
     this.root = parent?.root ?? this
     this.depth = parent === undefined ? 0 : parent.depth + 1
@@ -85,14 +101,6 @@ export class Unit implements Transaction, StatementIssuer {
     this.joined = init.joined
     this.lanes = init.lanes
     this.label = init.label
-  }
-
-  get id(): number {
-    return this.state.id
-  }
-
-  get attempt(): number {
-    return this.state.attempt
   }
 
   get hasWrites(): boolean {
@@ -132,6 +140,13 @@ export class Unit implements Transaction, StatementIssuer {
 
   afterRollback(hook: AfterRollbackHook): void {
     this.#register('rollback', hook)
+  }
+
+  /** SQL of the statements an outermost unit's attempt ran, in order. */
+  statements(): readonly string[] {
+    return (
+      this.logged ?? this.state.statements().slice(this.savepoint, this.logEnd)
+    )
   }
 
   /** Why this unit's work was rolled back by a savepoint (its own or an ancestor's), if it was. */

@@ -34,11 +34,16 @@ interface Transfer {
   readonly amount: number
 }
 
+/** How transfers run: all retry on conflict; all in one write lane (batched); or every other one in the lane. */
+type Mode = 'retry' | 'lane' | 'mixed'
+
 function transfer(
   tm: TransactionManager,
   t: Transfer,
   hooks: Map<number, number>,
+  mode: Mode,
 ): Promise<void> {
+  const inLane = mode === 'lane' || (mode === 'mixed' && t.id % 2 === 0)
   return tm.transaction(
     async (tx) => {
       const [row] = await tx.query<{ balance: number }>(
@@ -65,14 +70,17 @@ function transfer(
         hooks.set(t.id, (hooks.get(t.id) ?? 0) + 1)
       })
     },
-    { retry: { maxAttempts: 25, initialDelayMs: 1, maxDelayMs: 20 } },
+    {
+      retry: { maxAttempts: 25, initialDelayMs: 1, maxDelayMs: 20 },
+      ...(inLane ? { lane: 'accounts' } : {}),
+    },
   )
 }
 
-test(
-  `bank: ${WORKERS} workers, ${TRANSFERS} transfers among ${ACCOUNTS} accounts keep every invariant`,
+test.each<Mode>(['retry', 'lane', 'mixed'])(
+  `bank (%s): ${WORKERS} workers, ${TRANSFERS} transfers among ${ACCOUNTS} accounts keep every invariant`,
   { timeout: 60_000 },
-  async () => {
+  async (mode) => {
     const pool = await openPool({
       path: tempDatabasePath('bank.duckdb'),
       max: 4,
@@ -96,7 +104,7 @@ test(
       while (next < queue.length) {
         const t = queue[next++] as Transfer
         try {
-          await transfer(tm, t, hooks)
+          await transfer(tm, t, hooks, mode)
           committed.add(t.id)
         } catch (error) {
           failed.set(t.id, error)
@@ -140,17 +148,24 @@ test(
 
     const stats = tm.stats()
     expect(stats.committed).toBe(committed.size)
-    expect(stats.conflicts.statement + stats.conflicts.commit).toBeGreaterThan(
-      0,
-    )
+    const conflicts = stats.conflicts.statement + stats.conflicts.commit
+    if (mode === 'lane') {
+      // One lane: no conflicts at all, and most transfers shared a transaction.
+      expect(conflicts).toBe(0)
+      expect(stats.laneBatched).toBeGreaterThan(TRANSFERS / 2)
+    } else {
+      expect(conflicts).toBeGreaterThan(0)
+    }
+    if (mode === 'mixed') expect(stats.laneBatched).toBeGreaterThan(0)
     const reasons = new Map<string, number>()
     for (const error of failed.values()) {
       const code = (error as { code?: string }).code ?? 'unknown'
       reasons.set(code, (reasons.get(code) ?? 0) + 1)
     }
     console.log(
-      `bank: ${committed.size} committed, ${failed.size} failed ${JSON.stringify(Object.fromEntries(reasons))}, ${stats.attempts - stats.started} retries, ` +
-        `conflicts ${JSON.stringify(stats.conflicts)}, p50 ${stats.durationMs.p50} ms, p99 ${stats.durationMs.p99} ms`,
+      `bank (${mode}): ${committed.size} committed, ${failed.size} failed ${JSON.stringify(Object.fromEntries(reasons))}, ${stats.attempts - stats.started} retries, ` +
+        `conflicts ${JSON.stringify(stats.conflicts)}, ${stats.laneBatched} batched, ${stats.replays} replays, ` +
+        `${stats.replayDivergences} divergences, p50 ${stats.durationMs.p50} ms, p99 ${stats.durationMs.p99} ms`,
     )
   },
 )

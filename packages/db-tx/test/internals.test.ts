@@ -43,20 +43,24 @@ describe('fingerprint', () => {
   })
 })
 
+interface Work {
+  readonly release: () => void
+}
+
 describe('WriteLanes', () => {
   test('serialises holders of one key in FIFO order and lets other keys through', async () => {
-    const lanes = new WriteLanes()
+    const lanes = new WriteLanes<Work>()
     const order: string[] = []
-    const first = await lanes.acquire(['a'])
-    const second = lanes.acquire(['a']).then((release) => {
+    const { release: first } = await lanes.acquire(['a'])
+    const second = lanes.acquire(['a']).then(({ release }) => {
       order.push('second')
       return release
     })
-    const third = lanes.acquire(['a']).then((release) => {
+    const third = lanes.acquire(['a']).then(({ release }) => {
       order.push('third')
       release()
     })
-    const other = await lanes.acquire(['b'])
+    const { release: other } = await lanes.acquire(['b'])
     order.push('other')
     other()
     first()
@@ -67,10 +71,10 @@ describe('WriteLanes', () => {
   })
 
   test('takes keys in sorted order, so overlapping sets cannot deadlock', async () => {
-    const lanes = new WriteLanes()
+    const lanes = new WriteLanes<Work>()
     const results = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
-        const release = await lanes.acquire(
+        const { release } = await lanes.acquire(
           i % 2 === 0 ? ['x', 'y'] : ['y', 'x', 'y'],
         )
         await Promise.resolve()
@@ -82,18 +86,46 @@ describe('WriteLanes', () => {
   })
 
   test('an aborted waiter gives back what it took and leaves the queue', async () => {
-    const lanes = new WriteLanes()
-    const holder = await lanes.acquire(['b'])
+    const lanes = new WriteLanes<Work>()
+    const { release: holder } = await lanes.acquire(['b'])
     const controller = new AbortController()
     const waiting = lanes.acquire(['a', 'b'], controller.signal)
     await Promise.resolve()
     controller.abort(new Error('gave up'))
     await expect(waiting).rejects.toThrow('gave up')
-    const a = await lanes.acquire(['a'])
+    const { release: a } = await lanes.acquire(['a'])
     a()
     holder()
-    const b = await lanes.acquire(['b'])
+    const { release: b } = await lanes.acquire(['b'])
     b()
+  })
+
+  test('hands work and keys only to a first waiter that asked for the same keys and joins', async () => {
+    const lanes = new WriteLanes<Work>()
+    const first = await lanes.acquire(['b', 'a'], undefined, true)
+    const work: Work = { release: first.release }
+    // Nobody waits: nothing to hand over.
+    expect(lanes.handOff(['a', 'b'], work)).toBe(false)
+    const plain = lanes.acquire(['a', 'b'])
+    const joiner = lanes.acquire(['a', 'b'], undefined, true)
+    const other = lanes.acquire(['a'], undefined, true)
+    await Promise.resolve()
+    // The first waiter does not join: the holder must release.
+    expect(lanes.handOff(['a', 'b'], work)).toBe(false)
+    first.release()
+    const second = await plain
+    expect(second.handed).toBeUndefined()
+    const handed = { release: second.release }
+    expect(lanes.handOff(['b', 'a', 'a'], handed)).toBe(true)
+    const third = await joiner
+    expect(third.handed).toBe(handed)
+    // A waiter for other keys never receives the work, even if it joins.
+    expect(lanes.handOff(['a', 'b'], handed)).toBe(false)
+    third.release()
+    const fourth = await other
+    expect(fourth.handed).toBeUndefined()
+    fourth.release()
+    expect(lanes.waits).toBe(3)
   })
 })
 
