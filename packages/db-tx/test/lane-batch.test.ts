@@ -5,6 +5,7 @@ import {
 import { describe, expect, test } from 'vitest'
 import {
   createTransactionManager,
+  isTransactionRollbackOnlyError,
   isTransactionTimeoutError,
   type CommitEvent,
   type Transaction,
@@ -219,6 +220,68 @@ describe('lane batching', () => {
     })
     expect(isTransactionAbortedError(failure)).toBe(true)
     expect(await pool.query('SELECT n FROM counter')).toEqual([{ n: 3 }])
+  })
+
+  test('nested units inside a member: a savepoint rollback replays the earlier members too; a failed joined unit fails its member alone', async () => {
+    const pool = await counterPool()
+    const tm = createTransactionManager({ pool })
+    const gate = deferred()
+    const insert = (tx: Transaction, id: number) =>
+      tx.execute('INSERT INTO items VALUES ($1, $2)', [id, 'x'])
+    const units = [
+      tm.transaction(
+        async (tx) => {
+          await gate.promise
+          await insert(tx, 1)
+        },
+        { lane: 'items' },
+      ),
+      tm.transaction(
+        async (tx) => {
+          await insert(tx, 2)
+          await tx
+            .transaction(async (inner) => {
+              await insert(inner, 3)
+              throw new Error('inner fails')
+            })
+            .catch(() => undefined)
+          await insert(tx, 4)
+        },
+        { lane: 'items' },
+      ),
+      tm.transaction(
+        async (tx) => {
+          await insert(tx, 5)
+          await tx
+            .transaction(
+              async (inner) => {
+                await insert(inner, 6)
+                throw new Error('joined unit fails')
+              },
+              { propagation: 'join' },
+            )
+            .catch(() => undefined)
+        },
+        { lane: 'items' },
+      ),
+      tm.transaction((tx) => insert(tx, 7), { lane: 'items' }),
+    ]
+    gate.resolve()
+    const failure = await onlyThirdFails(units)
+    expect(isTransactionRollbackOnlyError(failure)).toBe(true)
+    expect(await pool.query('SELECT id FROM items ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 4 },
+      { id: 7 },
+    ])
+    // The nested rollback replayed inserts 1 and 2; undoing the third member replayed 1, 2 and 4.
+    expect(tm.stats()).toMatchObject({
+      savepointRollbacks: 1,
+      replays: 2,
+      replayedStatements: 5,
+      laneBatched: 3,
+    })
   })
 
   test('a replay that diverges makes the finished members retry as a whole', async () => {
