@@ -69,7 +69,7 @@ export function runStatement<R>(
   const timeoutMs = options?.timeoutMs ?? context.statementTimeoutMs
   let running: Promise<DuckDBMaterializedResult>
   try {
-    running = slot.statements.run(sql, toDriverParams(params))
+    running = slot.statements.run(sql, toDriverParams(params, sql))
   } catch (error) {
     return Promise.reject(failed(context, slot, effect, error, timeoutMs, sql))
   }
@@ -125,7 +125,9 @@ async function runGuarded<R>(
         sql,
       })
     }
-    const running = slot.track(slot.statements.run(sql, toDriverParams(params)))
+    const running = slot.track(
+      slot.statements.run(sql, toDriverParams(params, sql)),
+    )
     result = await withDeadline(running, {
       timeoutMs,
       signal,

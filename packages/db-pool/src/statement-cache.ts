@@ -4,7 +4,7 @@ import type {
   DuckDBPreparedStatement,
 } from '@duckdb/node-api'
 import { classifyError, ErrorCodes } from '@duckkit/resilience'
-import type { DriverParams } from './params.js'
+import { unknownNames, type DriverParams } from './params.js'
 
 /**
  * Leading keywords of the statements worth keeping prepared: queries, DML and
@@ -122,11 +122,10 @@ export class StatementCache {
     sql: string,
     params: DriverParams | undefined,
   ): Promise<DuckDBMaterializedResult> {
-    const raw = this.#raw
-    if (this.#capacity === 0) return raw.run(sql, params)
+    if (this.#capacity === 0) return this.#runPlain(sql, params)
     const cached = this.#entries.get(sql)
     if (cached !== undefined) {
-      if (cached.busy) return raw.run(sql, params)
+      if (cached.busy) return this.#runPlain(sql, params)
       this.#entries.delete(sql)
       this.#entries.set(sql, cached)
       this.#counters.hits += 1
@@ -137,9 +136,29 @@ export class StatementCache {
       (params === undefined && !this.#seen.check(sql)) ||
       sql.length > MAX_CACHED_SQL_LENGTH
     ) {
-      return raw.run(sql, params)
+      return this.#runPlain(sql, params)
     }
     return this.#prepareAndRun(sql, params)
+  }
+
+  /** Runs `sql` through the driver's own prepare-bind-run, without keeping it. */
+  #runPlain(
+    sql: string,
+    params: DriverParams | undefined,
+  ): Promise<DuckDBMaterializedResult> {
+    const running = this.#raw.run(sql, params)
+    if (params === undefined || Array.isArray(params)) return running
+    return running.catch(async (error: unknown) => {
+      // The driver says only "Failed to retrieve bind parameter index";
+      // prepare once more (on this error path only) to name the parameters.
+      if (!BIND_NAME_FAILED.test(String(error))) throw error
+      const prepared = await this.#raw.prepare(sql)
+      try {
+        throw unknownNames(params, parameterNames(prepared), sql) ?? error
+      } finally {
+        destroy(prepared)
+      }
+    })
   }
 
   async #prepareAndRun(
@@ -178,7 +197,8 @@ export class StatementCache {
     } catch (error) {
       entry.busy = false
       return Promise.reject(
-        error instanceof Error ? error : new Error(String(error)),
+        unknownNames(params, parameterNames(prepared), sql) ??
+          (error instanceof Error ? error : new Error(String(error))),
       )
     }
     return prepared.run().then(
@@ -249,4 +269,15 @@ function destroy(prepared: DuckDBPreparedStatement): void {
   } catch {
     // Already destroyed with its connection.
   }
+}
+
+/** What the driver says when a named parameter is not in the statement. */
+const BIND_NAME_FAILED = /Failed to retrieve bind parameter index/
+
+/** The statement's parameter names (`'1'`, `'2'`, ... for positional ones). */
+function parameterNames(prepared: DuckDBPreparedStatement): string[] {
+  const names: string[] = []
+  for (let index = 1; index <= prepared.parameterCount; index += 1)
+    names.push(prepared.parameterName(index))
+  return names
 }

@@ -168,6 +168,52 @@ describe('statement cache', () => {
     ])
   })
 
+  it.each([64, 0])(
+    'bad parameters get a DataError that names them (statementCacheSize %i), and the statement still works',
+    async (statementCacheSize) => {
+      const p = await onePool({ statementCacheSize })
+      await p.execute('CREATE TABLE b (id INTEGER, v VARCHAR)')
+      const byId = 'SELECT id FROM b WHERE id = $id'
+      const cases: [string, unknown, RegExp][] = [
+        [
+          byId,
+          { nope: 1 },
+          /^Named parameter \$nope not in the statement; its parameters are \$id$/,
+        ],
+        [byId, { id: 1, x: 2, y: 3 }, /^Named parameters \$x, \$y not in/],
+        [
+          'SELECT 1 AS one',
+          { id: 1 },
+          /\$id not in the statement; it has no parameters$/,
+        ],
+        [
+          'SELECT $1 AS v',
+          [() => 1],
+          /^Parameter \$1 is a function, which is not a SQL value/,
+        ],
+        ['SELECT $1 AS v', [Symbol('s')], /^Parameter \$1 is a symbol/],
+        [
+          byId,
+          { id: { a: 1 } },
+          /^Parameter \$id is a plain object.*JSON\.stringify/,
+        ],
+        [byId, { id: new Set([1]) }, /^Parameter \$id is a Set/],
+        ['SELECT $1 AS v', [[1, new Map()]], /^Parameter \$1\[1\] is a Map/],
+      ]
+      for (const [sql, params, message] of cases) {
+        const error: unknown = await p
+          .query(sql, params as Record<string, unknown>)
+          .catch((e: unknown) => e)
+        expect(isDataError(error), String(error)).toBe(true)
+        expect((error as Error).message).toMatch(message)
+        expect(error).toMatchObject({ sql })
+      }
+      await p.execute('INSERT INTO b VALUES (1, $1)', [new Date(0)])
+      expect(await p.query(byId, { id: 1 })).toEqual([{ id: 1 }])
+      expect(await p.query('SELECT $1 AS v', [[1, 2]])).toEqual([{ v: [1, 2] }])
+    },
+  )
+
   it('does not keep multi-statement text, session statements or DDL', async () => {
     const p = await onePool()
     for (let i = 0; i < 2; i += 1) {
