@@ -27,10 +27,11 @@ interface Member {
 }
 
 /**
- * One DuckDB transaction carried through consecutive outermost units of the
- * same write lanes. When a member's body ends and the next lane waiter asks
- * for exactly the same lanes, the waiter continues in the open transaction
- * instead of the member committing; BEGIN and COMMIT are paid once per batch.
+ * The DuckDB transaction of one outermost unit, or of consecutive outermost
+ * units of the same write lanes. When a member's body ends and the next lane
+ * waiter asks for exactly the same lanes, the waiter continues in the open
+ * transaction instead of the member committing; BEGIN and COMMIT are paid once
+ * per batch. A unit that cannot batch is a batch of one (no `keys`).
  * Lane holders run one after another anyway, so the batch commits the same
  * serial order the lanes would have produced. A member that fails is undone
  * like a nested unit (roll back, replay the members before it, compare
@@ -44,7 +45,8 @@ export class LaneBatch {
   readonly release: LaneRelease
 
   readonly #host: BatchHost
-  readonly #keys: readonly string[]
+  /** The lanes the batch is handed on with; `undefined`: it never is. */
+  readonly #keys: readonly string[] | undefined
   readonly #connection: TransactionConnection
   /** Replays of earlier members run under no member's deadline. */
   readonly #replay = new Deadline()
@@ -56,7 +58,7 @@ export class LaneBatch {
 
   constructor(
     host: BatchHost,
-    keys: readonly string[],
+    keys: readonly string[] | undefined,
     state: TransactionState,
     connection: TransactionConnection,
     release: LaneRelease,
@@ -72,15 +74,16 @@ export class LaneBatch {
   committed(unit: Unit): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#finished.push({ unit, resolve, reject })
-      this.#next()
+      void this.#next()
     })
   }
 
   /**
    * A member failed, or gave up before it ran (no `unit`): undoes its
    * statements, keeping the work of the members before it, and passes the
-   * batch on. Never throws; a replay that diverges breaks the batch, and the
-   * finished members then fail with the divergence.
+   * batch on (or waits for it to end, when nobody takes it). Never throws; a
+   * replay that diverges breaks the batch, and the finished members then fail
+   * with the divergence.
    */
   async undo(unit: Unit | undefined): Promise<void> {
     if (unit !== undefined && this.#broken === undefined) {
@@ -92,27 +95,36 @@ export class LaneBatch {
             this.#host.diverged(unit, index, sql)
           },
         )
-        if (replayed !== undefined) this.#host.replayed(unit, replayed)
+        // With nothing before it, undoing a member is a plain rollback, not a replay.
+        if (replayed !== undefined && unit.savepoint > 0)
+          this.#host.replayed(unit, replayed)
         this.state.rollbackOnlyBy = undefined
       } catch (error) {
         this.#broken = error
-        if (!isReplayDivergenceError(error)) this.#destroy = true
+        if (!isReplayDivergenceError(error)) {
+          this.#destroy = true
+          this.#host.logger?.error(
+            { err: error, id: unit.id },
+            'db-tx ROLLBACK failed; closing the connection',
+          )
+        }
       }
     }
-    this.#next()
+    await this.#next()
   }
 
-  /** Hands the open transaction to the next waiter of the same lanes, or ends the batch. */
-  #next(): void {
+  /** Hands the open transaction to the next waiter of the same lanes, or ends the batch (resolving when it has). */
+  #next(): Promise<void> {
     if (
+      this.#keys !== undefined &&
       this.#broken === undefined &&
       this.#units < this.#host.maxUnits &&
       this.#host.lanes.handOff(this.#keys, this)
     ) {
       this.#units += 1
-      return
+      return Promise.resolve()
     }
-    void this.#end()
+    return this.#end()
   }
 
   /** Commits for the finished members (or rolls back), then lets the lanes and the connection go. */
@@ -144,7 +156,7 @@ export class LaneBatch {
     await this.#connection
       .release(
         this.#destroy
-          ? { destroy: true, reason: 'lane batch could not roll back' }
+          ? { destroy: true, reason: 'ROLLBACK failed' }
           : undefined,
       )
       .catch((error: unknown) => {

@@ -58,9 +58,10 @@ export interface AttemptHost {
 /**
  * One attempt of an outermost unit: take its lanes and a connection, run `fn`
  * with BEGIN sent right before its first statement, COMMIT (or ROLLBACK when it throws
- * or its deadline passes), release the connection and the lanes. A lane unit
- * may instead join the transaction the previous holder of its lanes left open
- * (see {@link LaneBatch}). The caller retries conflicted attempts.
+ * or its deadline passes), release the connection and the lanes (see
+ * {@link LaneBatch}, which ends the transaction). A lane unit may instead join
+ * the transaction the previous holder of its lanes left open. The caller
+ * retries conflicted attempts.
  */
 export async function runAttempt<T>(
   host: AttemptHost,
@@ -86,7 +87,6 @@ export async function runAttempt<T>(
       ? await host.lanes.acquire(lanes, call.signal, batches)
       : undefined
   let batch = grant?.handed
-  let connection: TransactionConnection | undefined
   let state: TransactionState
   if (batch !== undefined) {
     if (aborted(call.signal)) {
@@ -98,6 +98,7 @@ export async function runAttempt<T>(
     state.id = id
     state.attempt = number
   } else {
+    let connection: TransactionConnection
     try {
       connection = await pool.acquire(
         call.signal === undefined ? undefined : { signal: call.signal },
@@ -114,8 +115,14 @@ export async function runAttempt<T>(
       host.reporter,
       host.send,
     )
-    if (batches && grant !== undefined)
-      batch = new LaneBatch(host.batch, lanes, state, connection, grant.release)
+    // A unit that cannot batch runs as a batch of one that is never handed on.
+    batch = new LaneBatch(
+      host.batch,
+      batches ? lanes : undefined,
+      state,
+      connection,
+      grant?.release ?? noRelease,
+    )
   }
   const readOnly = settings.readOnly === true
   const deadline = new Deadline()
@@ -138,7 +145,7 @@ export async function runAttempt<T>(
   }
 
   const expire = (error: unknown): void => {
-    if (state.closed || deadline.aborted || root.closed) return
+    if (state.closed || deadline.aborted) return
     state.abort(error)
     deadline.abort(error)
     state.interrupt()
@@ -148,7 +155,7 @@ export async function runAttempt<T>(
   }
   call.signal?.addEventListener('abort', onCallAbort, { once: true })
   const unwatch = host.ages?.watch(() => {
-    if (state.closed || deadline.aborted || root.closed) return
+    if (state.closed || deadline.aborted) return
     host.counts.expired += 1
     host.emit('timeout', {
       id,
@@ -170,48 +177,13 @@ export async function runAttempt<T>(
   // The caller may have aborted while this attempt waited for a lane or a connection.
   if (aborted(call.signal)) onCallAbort()
 
-  if (batch !== undefined) return runMember(host, batch, root, fn, end)
-  let destroy = false
-  try {
-    const value = await runBody(host.als, root, fn)
-    end()
-    root.logEnd = state.length
-    await state.commit()
-    return value
-  } catch (error) {
-    end()
-    root.conflict = state.conflict
-    root.logged = state.statements()
-    try {
-      await state.rollback()
-    } catch (rollbackError) {
-      destroy = true
-      logger?.error(
-        { err: rollbackError, id },
-        'db-tx ROLLBACK failed; closing the connection',
-      )
-    }
-    throw error
-  } finally {
-    state.close()
-    grant?.release()
-    await connection
-      ?.release(
-        destroy ? { destroy: true, reason: 'ROLLBACK failed' } : undefined,
-      )
-      .catch((error: unknown) => {
-        logger?.error(
-          { err: error, id },
-          'db-tx could not release its connection',
-        )
-      })
-  }
+  return runMember(host, batch, root, fn, end)
 }
 
 /**
- * Runs a lane batch member: on success it waits for the batch to commit (and
- * fails with it); on failure its statements are undone and the batch goes on
- * without it.
+ * Runs the outermost unit `root` in `batch`: on success it waits for the
+ * batch to commit (and fails with it); on failure its statements are undone
+ * (a batch of one simply rolls back) and the batch goes on without it.
  */
 async function runMember<T>(
   host: AttemptHost,
@@ -246,6 +218,10 @@ async function runMember<T>(
 function leave(state: TransactionState, root: Unit): void {
   const index = state.units.lastIndexOf(root)
   if (index !== -1) state.units.splice(index)
+}
+
+function noRelease(): void {
+  // No lanes to release.
 }
 
 function aborted(signal: AbortSignal | undefined): boolean {
